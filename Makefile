@@ -1,0 +1,32 @@
+# Two commands from a fresh clone: `make demo` and `make test`. Each builds its own environment.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench setup clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/dvk demo dvk-demo --force
+
+lint: $(STAMP)
+	$(BIN)/ruff check dvk_xl tests benchmarks
+
+test: $(STAMP)
+	bash scripts/install-libreoffice.sh
+	$(BIN)/ruff check dvk_xl tests benchmarks
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_consolidate.py
+
+clean:
+	rm -rf $(VENV) dvk-demo .pytest_cache .ruff_cache

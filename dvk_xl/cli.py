@@ -1,0 +1,114 @@
+"""The ``dvk`` command: a thin shell over library functions.
+
+Each command parses its input, calls one library function and renders the result. Heavy
+modules are imported inside the commands so that ``dvk --help`` answers at once.
+Exit codes: 0 ok, 1 findings or a handled error, 2 usage.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from .errors import DvkError
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
+
+
+class DvkGroup(click.Group):
+    """Turns every error into one Vietnamese line and exit code 1 (tracebacks only with --debug)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except DvkError as exc:
+            click.echo(f"Lỗi: {exc.message}", err=True)
+            sys.exit(1)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("Đã dừng theo yêu cầu; sổ tổng hợp không bị thay đổi dở dang.", err=True)
+            sys.exit(1)
+        except Exception as exc:  # the last line of defence: never a bare traceback for staff
+            if ctx.obj and ctx.obj.get("debug"):
+                traceback.print_exc()
+            else:
+                click.echo(f"Lỗi không mong đợi: {exc.__class__.__name__}: {exc} "
+                           "(chạy lại với “dvk --debug …” để xem chi tiết và gửi cho bộ phận kỹ thuật)", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=DvkGroup, context_settings=CONTEXT)
+@click.option("--debug", is_flag=True, help="Hiện chi tiết lỗi (traceback). / Show tracebacks.")
+@click.version_option(package_name="dvk_xl", message="dvk %(version)s")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """Phong trào thi đua “Dân vận khéo”: sổ tổng hợp Excel, mẫu đăng ký, tổng hợp, báo cáo.
+
+    The "Dân vận khéo" emulation movement from an Excel master workbook:
+    registration forms, consolidation, quotas, reports.
+    """
+    ctx.ensure_object(dict)["debug"] = debug
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--year", default=2026, show_default=True, type=click.IntRange(2000, 2100),
+              help="Năm thi đua. / Campaign year.")
+@click.option("--committee", help="Tên cấp ủy, ví dụ “Đảng ủy phường Hồng An”. / Committee name.")
+@click.option("--units", "units_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Danh sách đơn vị (CSV hoặc xlsx, cột như sheet “Đơn vị”). / Units file (CSV or xlsx).")
+@click.option("--preset", default="phuong", show_default=True,
+              help="Mẫu kế hoạch: phuong (Đảng ủy phường) hoặc vksnd (Đảng ủy VKSND). / Plan preset: phuong or vksnd.")
+@click.option("--force", is_flag=True, help="Ghi đè sổ đã có. / Overwrite an existing master.")
+def init(directory: Path, year: int, committee: str | None, units_file: Path | None, preset: str, force: bool) -> None:
+    """Tạo sổ tổng hợp mới cho đợt thi đua.
+
+    Create a new master workbook for the campaign in DIRECTORY.
+    """
+    from .master import init_master
+
+    result = init_master(directory, year=year, committee=committee, units_file=units_file, preset=preset,
+                         overwrite=force)
+    click.echo(f"Đã tạo sổ tổng hợp: {result.path}")
+    click.echo(f"  Kế hoạch mẫu: {result.preset.title}; {result.units} đơn vị")
+    for notice in result.notices:
+        click.echo(f"  Lưu ý: {notice}")
+
+
+@main.command()
+@click.argument("master", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Thư mục ghi các mẫu. / Output folder.")
+@click.option("--unit", "units", multiple=True, help="Chỉ tạo cho mã đơn vị này (lặp lại được). / Only this unit code.")
+def templates(master: Path, out_dir: Path, units: tuple[str, ...]) -> None:
+    """Tạo mẫu Phụ lục 01 cho từng đơn vị.
+
+    Write one registration form (Phụ lục 01) per unit of the master's unit list.
+    """
+    from .templates import write_templates
+
+    result = write_templates(master, out_dir, units)
+    click.echo(f"Đã tạo {len(result.paths)} mẫu {result.form.id} trong {out_dir}")
+    for path in result.paths:
+        click.echo(f"  {path.name}")
+
+
+@main.command()
+@click.argument("directory", required=False, default="dvk-demo", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Xóa thư mục demo cũ nếu có. / Replace an existing demo folder.")
+def demo(directory: Path, force: bool) -> None:
+    """Chạy thử toàn bộ quy trình trên dữ liệu mẫu của một phường.
+
+    Run every step on an embedded demo campaign (a ward with 12 units) in DIRECTORY.
+    """
+    from .demo import run_demo
+
+    run_demo(directory, force=force, echo=click.echo)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

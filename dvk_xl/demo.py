@@ -1,0 +1,177 @@
+"""``dvk demo``: a whole year of a ward's campaign on embedded data, step by step.
+
+The demo units fill their forms the way real units do: mostly right, a few with the typical
+mistakes (no accents in a list value, a date that does not exist, a new model with no launch
+date, a renamed file, a unit that never answers).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .errors import DvkError
+from .forms import PL01
+
+DEMO_COMMITTEE = "Đảng ủy phường Hồng An"
+
+DEMO_UNITS: list[dict[str, Any]] = [
+    {"unit_code": "CB01", "unit_name": "Chi bộ Khu dân cư số 1", "unit_type": "Chi bộ", "min_models": 1},
+    {"unit_code": "CB02", "unit_name": "Chi bộ Khu dân cư số 2", "unit_type": "Chi bộ", "min_models": 1},
+    {"unit_code": "CB03", "unit_name": "Chi bộ Khu dân cư số 3", "unit_type": "Chi bộ", "min_models": 1},
+    {"unit_code": "CB04", "unit_name": "Chi bộ Cơ quan Ủy ban nhân dân phường", "unit_type": "Chi bộ", "min_models": 1},
+    {"unit_code": "CB05", "unit_name": "Chi bộ Công an phường", "unit_type": "Chi bộ", "min_models": 1},
+    {"unit_code": "CB06", "unit_name": "Chi bộ Quân sự phường", "unit_type": "Chi bộ", "min_models": 1},
+    {"unit_code": "DB01", "unit_name": "Đảng bộ Trường Trung học cơ sở Hồng An", "unit_type": "Đảng bộ trực thuộc",
+     "min_models": 1},
+    {"unit_code": "MT01", "unit_name": "Ủy ban Mặt trận Tổ quốc Việt Nam phường", "unit_type": "Mặt trận Tổ quốc",
+     "min_models": 1},
+    {"unit_code": "DTN01", "unit_name": "Đoàn Thanh niên Cộng sản Hồ Chí Minh phường",
+     "unit_type": "Tổ chức chính trị - xã hội", "min_models": 1},
+    {"unit_code": "PN01", "unit_name": "Hội Liên hiệp Phụ nữ phường", "unit_type": "Tổ chức chính trị - xã hội",
+     "min_models": 1},
+    {"unit_code": "CCB01", "unit_name": "Hội Cựu chiến binh phường", "unit_type": "Tổ chức chính trị - xã hội",
+     "min_models": 1},
+    {"unit_code": "CD01", "unit_name": "Công đoàn cơ sở phường", "unit_type": "Tổ chức chính trị - xã hội",
+     "min_models": 1},
+]
+
+# One tuple per model: name, field, subject, carried by, kind, start year, partners, goals, method,
+# from, to, launch, person in charge, phone.
+_M = tuple[str, str, str, str, str, int, str, str, str, Any, Any, Any, str, str]
+
+DEMO_MODELS: dict[str, list[_M]] = {
+    "CB01": [
+        ("Khu dân cư sáng - xanh - sạch - đẹp - an toàn", "Văn hóa - xã hội", "Tập thể", "Chi bộ Khu dân cư số 1",
+         "Duy trì", 2024, "Ban công tác Mặt trận, Chi hội Phụ nữ", "100% hộ dân phân loại rác tại nguồn; 2 tuyến ngõ có đèn chiếu sáng",
+         "Chia tổ tự quản theo ngõ, mỗi tháng một buổi tổng vệ sinh", date(2026, 3, 1), date(2026, 11, 30), None,
+         "Nguyễn Văn Hùng", "0912345601"),
+        ("Vận động Nhân dân hiến đất mở rộng ngõ 12", "Kinh tế", "Tập thể", "Chi bộ Khu dân cư số 1", "Mới", 2026,
+         "Tổ dân phố số 1", "Mở rộng ngõ 12 lên 4 m, 15 hộ hiến đất", "Đảng viên gương mẫu hiến trước, họp dân từng hộ",
+         "15/03/2026", "30/10/2026", "20/03/2026", "Trần Thị Lan", "0912345602"),
+    ],
+    "CB02": [
+        ("Tổ dân phố văn minh, hạnh phúc", "Văn hoá - xã hội", "Tập thể", "Chi bộ Khu dân cư số 2", "Nhân rộng", 2025,
+         "Chi hội Cựu chiến binh", "90% hộ đạt gia đình văn hóa", "Nhân rộng cách làm của Khu dân cư số 1",
+         date(2026, 3, 5), date(2026, 11, 30), None, "Phạm Văn Tâm", "0912345603"),
+    ],
+    "CB03": [
+        ("Camera an ninh khu dân cư", "Quốc phòng - an ninh, dân tộc - tôn giáo", "Tập thể", "Chi bộ Khu dân cư số 3",
+         "Mới", 2026, "Công an phường", "Lắp 12 camera tại các ngõ, giảm 50% vụ trộm cắp", "Vận động xã hội hóa kinh phí",
+         "01/04/2026", "30/11/2026", None, "Lê Văn Minh", "0912345604"),
+    ],
+    "CB04": [
+        ("Chính quyền thân thiện vì Nhân dân phục vụ", "Xây dựng hệ thống chính trị", "Tập thể",
+         "Chi bộ Cơ quan Ủy ban nhân dân phường", "Duy trì", 2023, "Bộ phận một cửa",
+         "100% hồ sơ trả đúng hạn; 90% hồ sơ nộp trực tuyến", "Hướng dẫn tận tình, tổ công nghệ số hỗ trợ người dân",
+         date(2026, 1, 15), date(2026, 12, 15), None, "Đỗ Thị Hương", "0912345605"),
+        ("Bình dân học vụ số cho người cao tuổi", "Văn hóa - xã hội", "Tập thể", "Chi bộ Cơ quan Ủy ban nhân dân phường",
+         "Mới", 2026, "Đoàn Thanh niên", "300 người cao tuổi dùng được dịch vụ công trực tuyến", "Lớp học cuối tuần tại nhà văn hóa",
+         date(2026, 4, 1), date(2026, 10, 31), date(2026, 4, 5), "Vũ Văn Long", "0912345606"),
+    ],
+    "CB05": [
+        ("Tổ dân vận tham gia giữ gìn an ninh trật tự", "Quốc phòng - an ninh, dân tộc - tôn giáo", "Tập thể",
+         "Chi bộ Công an phường", "Duy trì", 2025, "Tổ bảo vệ an ninh trật tự cơ sở", "Không để phát sinh tụ điểm tệ nạn",
+         "Gặp gỡ hộ dân, nắm tình hình từng tổ", date(2026, 2, 1), "31/11/2026", None, "Hoàng Văn Dũng", "0912345607"),
+    ],
+    "CB06": [
+        ("Dân quân gần dân", "Quốc phòng - an ninh, dân tộc - tôn giáo", "Tập thể", "Chi bộ Quân sự phường", "Mới", 2026,
+         "Đoàn Thanh niên", "Hỗ trợ 20 hộ khó khăn sửa nhà", "Ngày thứ bảy tình nguyện",
+         date(2026, 3, 10), date(2026, 12, 31), date(2026, 3, 26), "Bùi Văn Khánh", "0912345608"),
+    ],
+    "DB01": [
+        ("Trường học thân thiện, học sinh tích cực", "Văn hóa - xã hội", "Tập thể", "Đảng bộ Trường Trung học cơ sở Hồng An",
+         "Duy trì", 2022, "Hội Cha mẹ học sinh", "Không có học sinh vi phạm an toàn giao thông", "Mỗi lớp một công trình măng non",
+         date(2026, 1, 5), date(2026, 5, 31), None, "Ngô Thị Mai", "0912345609"),
+    ],
+    "MT01": [
+        ("Đoàn kết lương giáo, tốt đời - đẹp đạo", "Quốc phòng - an ninh, dân tộc - tôn giáo", "Tập thể",
+         "Ủy ban Mặt trận Tổ quốc Việt Nam phường", "Duy trì", 2024, "Ban Hành giáo họ đạo",
+         "100% hộ giáo dân ký cam kết", "Phối hợp chức sắc tôn giáo vận động", date(2026, 2, 15), date(2026, 11, 30), None,
+         "Đinh Văn Thắng", "0912345610"),
+    ],
+    "DTN01": [
+        ("Thanh niên tình nguyện chuyển đổi số", "Kinh te", "Tập thể", "Đoàn Thanh niên phường", "Mới", 2026,
+         "Chi đoàn các khu dân cư", "500 hộ cài đặt ứng dụng định danh điện tử", "Đội hình tình nguyện đến từng nhà",
+         date(2026, 3, 26), date(2026, 9, 30), None, "Lý Thị Hà", "0912345611"),
+    ],
+    "PN01": [
+        ("Phụ nữ giúp nhau phát triển kinh tế", "Kinh tế", "Tập thể", "Hội Liên hiệp Phụ nữ phường", "Nhân rộng", 2024,
+         "Ngân hàng chính sách xã hội", "30 hội viên được vay vốn, 10 hộ thoát nghèo", "Tổ tiết kiệm, vay vốn",
+         date(2026, 3, 1), date(2026, 12, 15), None, "Trịnh Thị Thu", "0912345612"),
+        ("Phụ nữ giúp nhau phát triển kinh tế", "Kinh tế", "Tập thể", "Hội Liên hiệp Phụ nữ phường", "Nhân rộng", 2024,
+         "", "Trùng dòng trên", "", date(2026, 3, 1), date(2026, 12, 15), None, "Trịnh Thị Thu", "0912345612"),
+    ],
+    "CCB01": [
+        ("Cựu chiến binh gương mẫu, tiếp lửa truyền thống", "Xây dựng hệ thống chính trị", "Cá nhân",
+         "Đồng chí Nguyễn Văn Thành", "Duy trì", 2021, "Đoàn Thanh niên", "Kể chuyện truyền thống cho 1.000 đoàn viên",
+         "Sinh hoạt chuyên đề hàng quý", date(2026, 1, 1), date(2026, 12, 31), None, "Nguyễn Văn Thành", "0912345613"),
+    ],
+    # CD01 never answers.
+}
+
+RENAMED = {"CB03": "dang ky mo hinh - khu 3 (final).xlsx"}  # units rename files when they e-mail them
+
+
+def fill_template(template: Path, rows: list[tuple], out: Path, start_row: int | None = None) -> Path:
+    """Fill a unit template as a unit would in Excel and save it as ``out``."""
+    from openpyxl import load_workbook
+
+    from .templates import HEADER_ROW
+    from .workbook import set_text_safe
+
+    book = load_workbook(template)
+    ws = book[PL01.sheet]
+    first = (start_row or HEADER_ROW + 1)
+    for i, model in enumerate(rows):
+        values = (i + 1, *model)
+        for c, value in enumerate(values, start=1):
+            cell = ws.cell(first + i, c)
+            set_text_safe(cell, value)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    book.save(out)
+    return out
+
+
+def run_demo(directory: str | Path, force: bool = False, echo: Callable[[str], None] = print) -> Path:
+    """Build the demo campaign in ``directory`` and run every step the tool has."""
+    from .master import init_master
+    from .templates import UnitInfo, template_file_name, write_templates
+
+    directory = Path(directory)
+    if directory.exists() and any(directory.iterdir()):
+        if not force:
+            raise DvkError(f"Thư mục {directory} đã có dữ liệu; chọn thư mục khác hoặc thêm --force để tạo lại demo")
+        shutil.rmtree(directory)
+    echo(f"DEMO phong trào thi đua “Dân vận khéo” — {DEMO_COMMITTEE}, năm 2026")
+    echo(f"Thư mục demo: {directory.resolve()}")
+
+    result = init_master(directory, year=2026, committee=DEMO_COMMITTEE, preset="phuong", units=DEMO_UNITS)
+    master = result.path
+    echo(f"\n1. Tạo sổ tổng hợp ({len(DEMO_UNITS)} đơn vị, kế hoạch mẫu của phường): {master}")
+
+    forms_dir = directory / "1_MauGuiDonVi"
+    written = write_templates(master, forms_dir)
+    echo(f"2. Tạo {len(written.paths)} mẫu Phụ lục 01 gửi đơn vị: {forms_dir}")
+
+    inbox = directory / "2_TiepNhan"
+    for unit in DEMO_UNITS:
+        models = DEMO_MODELS.get(unit["unit_code"])
+        if not models:
+            continue
+        info = UnitInfo(unit["unit_code"], unit["unit_name"], unit["unit_type"])
+        template = forms_dir / template_file_name(PL01, info)
+        fill_template(template, models, inbox / RENAMED.get(unit["unit_code"], template.name))
+    returned = len(list(inbox.glob("*.xlsx")))
+    echo(f"3. {returned} đơn vị điền và gửi lại mẫu (một đơn vị chưa gửi, vài tệp có lỗi thường gặp): {inbox}")
+    for step in DEMO_STEPS:
+        step(directory, master, inbox, echo)
+    echo(f"\nXong. Mở sổ tổng hợp để xem kết quả: {master}")
+    return master
+
+
+# Later capabilities append their step here: step(directory, master, inbox, echo).
+DEMO_STEPS: list[Callable[[Path, Path, Path, Callable[[str], None]], None]] = []

@@ -1,0 +1,298 @@
+"""The one source of truth for every form and master table.
+
+Each form declares its columns once (key, exact Vietnamese header, type, required, list, width,
+number format). The master writer, the unit templates, the reader, the pandera schemas and the
+report writers all derive from these declarations: changing a form is one edit here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+ColumnType = Literal["text", "int", "number", "date"]
+
+DATE_FORMAT = "dd/mm/yyyy"
+
+# Values the code reasons about. The lists in the master's DanhMuc may add others (fields vary
+# between localities), but these meanings are fixed by the plans.
+KIND_NEW, KIND_CONTINUED, KIND_REPLICATED = "Mới", "Duy trì", "Nhân rộng"
+SUBJECT_COLLECTIVE, SUBJECT_INDIVIDUAL = "Tập thể", "Cá nhân"
+
+DEFAULT_LISTS: dict[str, list[str]] = {
+    "fields": [
+        "Kinh tế",
+        "Văn hóa - xã hội",
+        "Quốc phòng - an ninh, dân tộc - tôn giáo",
+        "Xây dựng hệ thống chính trị",
+    ],
+    "kinds": [KIND_NEW, KIND_CONTINUED, KIND_REPLICATED],
+    "subjects": [SUBJECT_COLLECTIVE, SUBJECT_INDIVIDUAL],
+    "unit_types": [
+        "Chi bộ",
+        "Đảng bộ trực thuộc",
+        "Mặt trận Tổ quốc",
+        "Tổ chức chính trị - xã hội",
+        "Cơ quan, đơn vị",
+        "Trường học",
+        "Doanh nghiệp",
+    ],
+}
+
+# Headers of the DanhMuc table: one column per list.
+LIST_HEADERS: dict[str, str] = {
+    "fields": "Lĩnh vực",
+    "kinds": "Loại mô hình",
+    "subjects": "Chủ thể",
+    "unit_types": "Loại đơn vị",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    type: ColumnType = "text"
+    required: bool = False
+    choices: str | None = None  # name of a list in DanhMuc (a key of LIST_HEADERS)
+    width: float = 15
+    number_format: str | None = None
+    hint: str = ""  # shown to the unit when it selects the cell
+
+    @property
+    def excel_format(self) -> str | None:
+        if self.number_format:
+            return self.number_format
+        return DATE_FORMAT if self.type == "date" else None
+
+
+@dataclass(frozen=True)
+class Form:
+    """A form or master table: where it lives and its columns in order."""
+
+    id: str
+    sheet: str
+    table: str  # the fixed Excel Table name (ASCII, no spaces)
+    columns: tuple[Column, ...]
+    title: str = ""
+    version: int = 1
+    _index: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._index.update({c.key: i for i, c in enumerate(self.columns)})
+
+    @property
+    def keys(self) -> list[str]:
+        return [c.key for c in self.columns]
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.header for c in self.columns]
+
+    def column(self, key: str) -> Column:
+        return self.columns[self._index[key]]
+
+    def position(self, key: str) -> int:
+        """0-based position of a column."""
+        return self._index[key]
+
+    def header_of(self, key: str) -> str:
+        return self.column(key).header
+
+    def by_header(self) -> dict[str, str]:
+        return {c.header: c.key for c in self.columns}
+
+
+def excel_column(index: int) -> str:
+    """0-based column index -> Excel letters (0 -> A, 26 -> AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+# --- Unit-facing forms ----------------------------------------------------------------------
+
+PL01 = Form(
+    id="PL01",
+    version=1,
+    sheet="Phụ lục 01",
+    table="PL01",
+    title="ĐĂNG KÝ MÔ HÌNH “DÂN VẬN KHÉO” NĂM {year}",
+    columns=(
+        Column("stt", "STT", "int", width=5),
+        Column("name", "Tên mô hình", required=True, width=32, hint="Tên gọi rõ ràng của mô hình"),
+        Column("field", "Lĩnh vực", required=True, choices="fields", width=22),
+        Column("subject", "Chủ thể (Tập thể / Cá nhân)", required=True, choices="subjects", width=13),
+        Column("carried_by", "Tập thể, cá nhân thực hiện", required=True, width=22),
+        Column("kind", "Loại mô hình (Mới / Duy trì / Nhân rộng)", required=True, choices="kinds", width=14),
+        Column("start_year", "Năm bắt đầu", "int", required=True, width=9, number_format="0",
+               hint="Mô hình mới: năm của đợt thi đua; duy trì hoặc nhân rộng: năm trước đó"),
+        Column("partners", "Lực lượng phối hợp", width=20),
+        Column("goals", "Mục tiêu, tiêu chí, kết quả cần đạt", required=True, width=34),
+        Column("method", "Giải pháp, cách làm", width=30),
+        Column("date_from", "Từ ngày", "date", required=True, width=12, hint="Nhập ngày/tháng/năm, ví dụ 01/03/2026"),
+        Column("date_to", "Đến ngày", "date", required=True, width=12, hint="Không trước “Từ ngày”"),
+        Column("launch_date", "Ngày ra mắt (dự kiến)", "date", width=12, hint="Bắt buộc với mô hình mới"),
+        Column("person_in_charge", "Người phụ trách", required=True, width=18),
+        Column("phone", "Điện thoại", width=13, number_format="@"),
+        Column("note", "Ghi chú", width=16),
+    ),
+)
+
+UNIT_FORMS: dict[str, Form] = {PL01.id: PL01}
+
+# --- Master workbook tables -----------------------------------------------------------------
+
+SETTINGS = Form(
+    id="CauHinh",
+    sheet="Cấu hình",
+    table="CauHinh",
+    title="CẤU HÌNH ĐỢT THI ĐUA",
+    columns=(
+        Column("label", "Thiết lập", required=True, width=38),
+        Column("value", "Giá trị", width=60),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    label: str
+    type: ColumnType = "text"
+    required: bool = False
+
+
+# The rows of CauHinh. Staff see and edit the labels; code reads them by key.
+SETTING_ROWS: tuple[Setting, ...] = (
+    Setting("year", "Năm thi đua", "int", required=True),
+    Setting("committee", "Tên cấp ủy", required=True),
+    Setting("party_org", "Đảng bộ (dòng đầu tiêu đề mẫu của đơn vị)"),
+    Setting("parent_body", "Đảng bộ cấp trên (dòng đầu tiêu đề văn bản của cấp ủy)"),
+    Setting("higher_committee", "Cấp trên nhận báo cáo"),
+    Setting("higher_email", "Email cấp trên"),
+    Setting("plan_number", "Số kế hoạch"),
+    Setting("plan_date", "Ngày kế hoạch", "date"),
+    Setting("place", "Địa danh"),
+    Setting("signer_on_behalf", "Thay mặt (dòng đầu khối chữ ký)"),
+    Setting("signer_title", "Chức vụ người ký"),
+    Setting("signer_name", "Người ký"),
+    Setting("recipients", "Nơi nhận (mỗi nơi cách nhau bởi dấu ;)"),
+    Setting("contact", "Cán bộ đầu mối (họ tên, điện thoại)"),
+)
+
+UNITS = Form(
+    id="DonVi",
+    sheet="Đơn vị",
+    table="DonVi",
+    title="DANH SÁCH ĐƠN VỊ ĐĂNG KÝ, BÁO CÁO",
+    columns=(
+        Column("unit_code", "Mã đơn vị", required=True, width=12),
+        Column("unit_name", "Tên đơn vị", required=True, width=40),
+        Column("unit_type", "Loại đơn vị", choices="unit_types", width=24),
+        Column("email", "Email", width=30),
+        Column("min_models", "Số mô hình tối thiểu", "int", width=12, number_format="0"),
+    ),
+)
+
+LISTS = Form(
+    id="DanhMuc",
+    sheet="Danh mục",
+    table="DanhMuc",
+    title="DANH MỤC DÙNG CHO CÁC Ô CHỌN",
+    columns=tuple(Column(key, header, width=36) for key, header in LIST_HEADERS.items()),
+)
+
+QUOTAS = Form(
+    id="ChiTieu",
+    sheet="Chỉ tiêu",
+    table="ChiTieu",
+    title="CHỈ TIÊU CỦA KẾ HOẠCH",
+    columns=(
+        Column("rule_id", "Mã", required=True, width=8),
+        Column("description", "Nội dung chỉ tiêu", required=True, width=50),
+        Column("scope", "Phạm vi", required=True, width=20),
+        Column("target", "Áp dụng cho (loại đơn vị / đơn vị)", width=28),
+        Column("measure", "Chỉ số", required=True, width=30),
+        Column("parameter", "Tham số", width=16),
+        Column("minimum", "Tối thiểu", "number", required=True, width=10, number_format="General"),
+        Column("source", "Căn cứ", width=30),
+    ),
+)
+
+DEADLINES = Form(
+    id="TienDo",
+    sheet="Tiến độ",
+    table="TienDo",
+    title="TIẾN ĐỘ, THỜI HẠN",
+    columns=(
+        Column("step", "Mã", required=True, width=18),
+        Column("description", "Công việc", required=True, width=50),
+        Column("due", "Hạn", "date", width=12),
+        Column("responsible", "Bên thực hiện", width=16),
+        Column("form", "Biểu mẫu", width=10),
+        Column("note", "Ghi chú", width=50),
+    ),
+)
+
+CRITERIA = Form(
+    id="TieuChi",
+    sheet="Tiêu chí",
+    table="TieuChi",
+    title="TIÊU CHÍ ĐÁNH GIÁ MÔ HÌNH “DÂN VẬN KHÉO”",
+    columns=(
+        Column("number", "Số", "int", required=True, width=6),
+        Column("short", "Tiêu chí", required=True, width=30),
+        Column("text", "Nội dung", required=True, width=90),
+        Column("evidence", "Cách xác định", width=40),
+    ),
+)
+
+REGISTER_STATUS_ACTIVE, REGISTER_STATUS_WITHDRAWN = "Đang thực hiện", "Đã rút"
+
+REGISTER = Form(
+    id="DangKy",
+    sheet="Đăng ký",
+    table="DangKy",
+    title="SỔ ĐĂNG KÝ MÔ HÌNH “DÂN VẬN KHÉO”",
+    columns=(
+        Column("model_id", "Mã mô hình", required=True, width=22),
+        Column("unit_code", "Mã đơn vị", required=True, width=10),
+        Column("unit_name", "Tên đơn vị", width=26),
+        *(c for c in PL01.columns if c.key != "stt"),
+        Column("status", "Tình trạng đăng ký", width=14),
+        Column("source_file", "Tệp nguồn", width=26),
+        Column("source_row", "Dòng trong tệp", "int", width=8),
+        Column("received_at", "Ngày tiếp nhận", "date", width=12),
+        Column("row_check", "Mã kiểm tra", width=12),
+    ),
+)
+
+INTAKE_LOG = Form(
+    id="TiepNhan",
+    sheet="Tiếp nhận",
+    table="TiepNhan",
+    title="SỔ TIẾP NHẬN TỆP CỦA ĐƠN VỊ",
+    columns=(
+        Column("received_at", "Thời điểm nhận", width=18, number_format="dd/mm/yyyy hh:mm"),
+        Column("file", "Tệp", width=34),
+        Column("unit_code", "Mã đơn vị", width=10),
+        Column("unit_name", "Tên đơn vị", width=26),
+        Column("form", "Biểu mẫu", width=8),
+        Column("sha256", "SHA-256", width=20),
+        Column("status", "Kết quả", width=14),
+        Column("models", "Số mô hình", "int", width=8),
+        Column("errors", "Số lỗi", "int", width=8),
+        Column("warnings", "Số cảnh báo", "int", width=8),
+        Column("on_time", "Đúng hạn", width=10),
+        Column("archive", "Bản lưu", width=30),
+    ),
+)
+
+MASTER_TABLES: tuple[Form, ...] = (SETTINGS, UNITS, LISTS, QUOTAS, DEADLINES, CRITERIA, REGISTER, INTAKE_LOG)
+GUIDE_SHEET = "Hướng dẫn"
+METADATA_SHEET = "_dvk"  # hidden sheet in every unit template
+LISTS_SHEET_IN_TEMPLATE = "DanhMuc"  # hidden sheet with the dropdown lists in a unit template

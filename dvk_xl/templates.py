@@ -1,0 +1,149 @@
+"""Unit templates: one workbook per unit, official frame, dropdowns, hidden metadata."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from . import __version__, excel, text
+from .errors import DvkError
+from .forms import LIST_HEADERS, LISTS_SHEET_IN_TEMPLATE, METADATA_SHEET, PL01, Form, excel_column
+from .master import Settings, load_lists, load_settings, load_units, open_master
+
+INPUT_ROWS = 30  # empty rows offered to the unit; it may insert more
+HEADER_ROW = 10
+
+# Who signs a unit's form, by the unit's type.
+SIGNERS = {
+    "chi bộ": ("T/M CHI BỘ", "BÍ THƯ"),
+    "đảng bộ trực thuộc": ("T/M ĐẢNG ỦY", "BÍ THƯ"),
+    "mặt trận tổ quốc": ("T/M BAN THƯỜNG TRỰC", "CHỦ TỊCH"),
+    "tổ chức chính trị - xã hội": ("T/M BAN THƯỜNG VỤ", "CHỦ TỊCH (BÍ THƯ)"),
+}
+
+
+@dataclass(frozen=True)
+class UnitInfo:
+    code: str
+    name: str
+    unit_type: str = ""
+
+
+def template_file_name(form: Form, unit: UnitInfo, suffix: str = "") -> str:
+    code = re.sub(r"[^A-Za-z0-9-]+", "_", text.unaccent(unit.code)).strip("_")
+    extra = f"_{suffix}" if suffix else ""
+    return f"{form.id}{extra}_{code}_{text.file_slug(unit.name)}.xlsx"
+
+
+def metadata(form: Form, unit: UnitInfo, settings: Settings, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "form_id": form.id,
+        "form_version": form.version,
+        "unit_code": unit.code,
+        "unit_name": unit.name,
+        "year": settings.year,
+        "committee": settings.committee,
+        "header_row": HEADER_ROW,
+        "generated_at": datetime.now().strftime("%d/%m/%Y %H:%M"),
+        "tool_version": __version__,
+        **(extra or {}),
+    }
+
+
+def write_unit_template(form: Form, unit: UnitInfo, settings: Settings, lists: dict[str, list[str]], path: Path,
+                        title: str, subtitle: str = "", prefilled: Sequence[Sequence[Any]] = (),
+                        locked_keys: Sequence[str] = (), meta_extra: dict[str, Any] | None = None) -> Path:
+    """One unit's workbook for ``form``: header locked, input rows open, dropdowns, print setup."""
+    book = excel.new_book()
+    excel.default_font(book)
+    ws = book.create_sheet(form.sheet)
+    ncols = len(form.columns)
+    row = excel.official_header(ws, ncols, [settings.party_org or settings.committee, unit.name], settings.place, settings.year)
+    excel.merged_text(ws, row, ncols - 2, ncols, f"{form.sheet}", excel.ITALIC)
+    lines = [(title, excel.TITLE_FONT)]
+    if subtitle:
+        lines.append((subtitle, excel.ITALIC))
+    lines.append((f"Đơn vị: {unit.name} (mã đơn vị: {unit.code})", excel.BOLD))
+    excel.title_block(ws, row + 1, ncols, lines)
+
+    excel.set_widths(ws, form.columns)
+    excel.header_row(ws, HEADER_ROW, form.columns)
+    first, last = HEADER_ROW + 1, HEADER_ROW + max(INPUT_ROWS, len(prefilled) + 5)
+    locked_positions = {form.position(k) for k in locked_keys}
+    for r in range(first, last + 1):
+        values = prefilled[r - first] if r - first < len(prefilled) else [None] * ncols
+        for c, column in enumerate(form.columns):
+            cell = ws.cell(r, c + 1)
+            value = values[c] if c < len(values) else None
+            if column.key == "stt" and value is None and r - first < len(prefilled):
+                value = r - first + 1
+            excel.set_text_safe(cell, value)
+            cell.font, cell.alignment, cell.border = excel.CELL_FONT, excel.WRAP, excel.BOX
+            if column.excel_format:
+                cell.number_format = column.excel_format
+            if c not in locked_positions and column.key != "stt":
+                cell.protection = excel.UNLOCKED
+                cell.fill = excel.INPUT_FILL
+        ws.cell(r, 1).protection = excel.UNLOCKED  # STT is the unit's to number
+
+    lists_ws = book.create_sheet(LISTS_SHEET_IN_TEMPLATE)
+    names = {}
+    for i, key in enumerate(LIST_HEADERS, start=1):
+        names[key] = excel.define_list(book, lists_ws, f"ds_{key}", i, lists.get(key, []))
+    lists_ws.sheet_state = "hidden"
+    for c, column in enumerate(form.columns):
+        letter = excel_column(c)
+        cells = f"{letter}{first}:{letter}{last}"
+        if column.choices:
+            excel.list_validation(ws, cells, names[column.choices], column.header, lists.get(column.choices, []))
+        elif column.type == "date":
+            excel.date_validation(ws, cells, column.header, column.hint)
+        elif column.key == "start_year":
+            excel.whole_number_validation(ws, cells, column.header, 1990, settings.year, column.hint)
+
+    on_behalf, signer_title = SIGNERS.get(text.fold(unit.unit_type), ("THỦ TRƯỞNG ĐƠN VỊ", ""))
+    excel.signature_block(ws, last + 2, ncols, on_behalf, signer_title, "", unlocked_name=True)
+    ws.freeze_panes = ws.cell(HEADER_ROW + 1, 3)
+    excel.page_setup(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}", footer=f"{form.id} — {unit.code}")
+    ws.print_area = f"A1:{excel_column(ncols - 1)}{last + 9}"
+    excel.protect(ws)
+
+    meta_ws = book.create_sheet(METADATA_SHEET)
+    for r, (key, value) in enumerate(metadata(form, unit, settings, meta_extra).items(), start=1):
+        meta_ws.cell(r, 1, key)
+        excel.set_text_safe(meta_ws.cell(r, 2), value)
+    meta_ws.sheet_state = "veryHidden"
+    meta_ws.protection.sheet = True
+    book.active = 0
+    return excel.save_book(book, path)
+
+
+@dataclass
+class TemplatesResult:
+    paths: list[Path]
+    form: Form
+
+
+def write_templates(master_path: str | Path, out_dir: str | Path, units: Sequence[str] = ()) -> TemplatesResult:
+    """Write a Phụ lục 01 workbook for each unit of the master's DonVi (or only ``units``)."""
+    wb = open_master(master_path)
+    settings, lists, unit_frame = load_settings(wb), load_lists(wb), load_units(wb)
+    if unit_frame.empty:
+        raise DvkError(f"{wb.label}, sheet “Đơn vị”: chưa có đơn vị nào; nhập danh sách đơn vị trước khi tạo mẫu")
+    wanted = {text.fold(u) for u in units}
+    out = Path(out_dir)
+    paths = []
+    for _, row in unit_frame.iterrows():
+        unit = UnitInfo(row["unit_code"], row["unit_name"], text.clean(row["unit_type"]))
+        if wanted and text.fold(unit.code) not in wanted:
+            continue
+        plan = f"(Kèm theo Kế hoạch số {settings.plan_number} của {settings.committee})" if settings.plan_number else ""
+        paths.append(write_unit_template(PL01, unit, settings, lists, out / template_file_name(PL01, unit),
+                                         PL01.title.format(year=settings.year), plan))
+    if wanted and not paths:
+        raise DvkError(f"Không có đơn vị nào mang mã {', '.join(units)} trong sheet “Đơn vị” của {wb.label}")
+    return TemplatesResult(paths=paths, form=PL01)

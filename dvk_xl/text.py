@@ -1,0 +1,60 @@
+"""Vietnamese text as people type it: normalised, compared without case, old/new tone placement."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Old-style tone placement ("hoá", "thuỷ") and new-style ("hóa", "thủy") are both in daily use.
+# We compare in one canonical spelling: the tone mark on the second vowel of oa/oe/uy clusters.
+_TONE_VARIANTS = {
+    "òa": "oà", "óa": "oá", "ỏa": "oả", "õa": "oã", "ọa": "oạ",
+    "òe": "oè", "óe": "oé", "ỏe": "oẻ", "õe": "oẽ", "ọe": "oẹ",
+    "ùy": "uỳ", "úy": "uý", "ủy": "uỷ", "ũy": "uỹ", "ụy": "uỵ",
+}
+_TONE_PATTERN = re.compile("|".join(_TONE_VARIANTS))
+_SPACES = re.compile(r"\s+")
+
+
+def clean(value: object) -> str:
+    """Text of a cell: NFC, spaces collapsed, trimmed. None becomes ''."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    text = str(value)
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def fold(value: object) -> str:
+    """A comparison key: cleaned, lower case, one tone placement, ASCII quotes and dashes."""
+    text = clean(value).lower()
+    text = text.replace("–", "-").replace("—", "-").replace("“", '"').replace("”", '"')
+    text = re.sub(r"\s*-\s*", " - ", text)
+    return _TONE_PATTERN.sub(lambda m: _TONE_VARIANTS[m.group(0)], text)
+
+
+def unaccent(value: object) -> str:
+    """Vietnamese without diacritics: "Đảng ủy" -> "Dang uy"."""
+    text = unicodedata.normalize("NFD", clean(value)).replace("đ", "d").replace("Đ", "D")
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+
+
+def file_slug(value: object) -> str:
+    """A file-name part without accents: "Chi bộ Khu dân cư số 1" -> "Chi_bo_Khu_dan_cu_so_1"."""
+    return re.sub(r"[^A-Za-z0-9]+", "_", unaccent(value)).strip("_")
+
+
+def similarity_key(value: object) -> str:
+    """A loose key for spotting the same model under slightly different names."""
+    text = unaccent(fold(value)).lower()
+    text = re.sub(r"[^a-z0-9 ]+", " ", text)
+    stop = {"mo", "hinh", "dan", "van", "kheo", "cua", "va", "trong", "voi"}
+    return " ".join(word for word in text.split() if word not in stop)
+
+
+def canonical_choice(value: object, choices: list[str]) -> str | None:
+    """The list value the text means (case, spaces, tone placement forgiven), or None."""
+    key = fold(value)
+    for choice in choices:
+        if fold(choice) == key:
+            return choice
+    return None
