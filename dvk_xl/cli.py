@@ -84,14 +84,21 @@ def init(directory: Path, year: int, committee: str | None, units_file: Path | N
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Thư mục ghi các mẫu. / Output folder.")
 @click.option("--unit", "units", multiple=True, help="Chỉ tạo cho mã đơn vị này (lặp lại được). / Only this unit code.")
-def templates(master: Path, out_dir: Path, units: tuple[str, ...]) -> None:
-    """Tạo mẫu Phụ lục 01 cho từng đơn vị.
+@click.option("--form", "form", type=click.Choice(["pl01", "pl03"], case_sensitive=False), default="pl01",
+              show_default=True, help="Phụ lục 01 (đăng ký) hoặc 03 (báo cáo kết quả). / Registration or results form.")
+@click.option("--period", type=click.Choice(["6-thang", "nam"]),
+              help="Kỳ báo cáo của Phụ lục 03: 6 tháng hoặc năm. / Results period (pl03 only).")
+def templates(master: Path, out_dir: Path, units: tuple[str, ...], form: str, period: str | None) -> None:
+    """Tạo mẫu Phụ lục 01 (hoặc 03) cho từng đơn vị.
 
-    Write one registration form (Phụ lục 01) per unit of the master's unit list.
+    Write one registration form (Phụ lục 01) per unit, or with --form pl03 --period one results
+    form (Phụ lục 03) per unit pre-filled with its registered models.
     """
     from .templates import write_templates
 
-    result = write_templates(master, out_dir, units)
+    if form.lower() == "pl03" and not period:
+        raise click.UsageError("Mẫu Phụ lục 03 cần --period 6-thang hoặc --period nam")
+    result = write_templates(master, out_dir, units, form=form, period=period)
     click.echo(f"Đã tạo {len(result.paths)} mẫu {result.form.id} trong {out_dir}")
     for path in result.paths:
         click.echo(f"  {path.name}")
@@ -108,6 +115,70 @@ def demo(directory: Path, force: bool) -> None:
     from .demo import run_demo
 
     run_demo(directory, force=force, echo=click.echo)
+
+
+def _render_intake(report, as_json: bool) -> None:
+    click.echo(report.as_json() if as_json else "\n".join(report.lines()))
+    sys.exit(report.exit_code)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--master", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Sổ tổng hợp. / The master workbook.")
+@click.option("--json", "as_json", is_flag=True, help="In đúng một tài liệu JSON. / Print one JSON document.")
+def validate(files: tuple[Path, ...], master: Path, as_json: bool) -> None:
+    """Kiểm tra tệp đơn vị gửi, không thay đổi gì.
+
+    Check returned unit workbooks against the master without changing anything.
+    Exit code 0 when no file is rejected, 1 otherwise.
+    """
+    from .consolidation import check_files
+
+    _render_intake(check_files(master, files), as_json)
+
+
+@main.command()
+@click.argument("master", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("inbox", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--feedback", "feedback_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Ghi tệp phản hồi (ô lỗi tô đỏ) cho đơn vị vào thư mục này. / Write marked-up feedback here.")
+@click.option("--json", "as_json", is_flag=True, help="In đúng một tài liệu JSON. / Print one JSON document.")
+@click.option("--workers", type=click.IntRange(1, 64), help="Số tiến trình đọc tệp. / Reader processes.")
+def consolidate(master: Path, inbox: Path, feedback_dir: Path | None, as_json: bool, workers: int | None) -> None:
+    """Kiểm tra và tổng hợp mọi tệp trong thư mục tiếp nhận vào sổ.
+
+    Check every workbook in INBOX and merge the accepted ones into the master's register (DangKy),
+    log them in TiepNhan and archive them. Exit code 0 when no file is rejected, 1 otherwise.
+    """
+    from .consolidation import consolidate as run
+
+    _render_intake(run(master, inbox, feedback_dir=feedback_dir, workers=workers), as_json)
+
+
+@main.command()
+@click.argument("master", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--kind", required=True, type=click.Choice(["dang-ky", "6-thang", "nam"]),
+              help="dang-ky: Phụ lục 02; 6-thang, nam: Phụ lục 03. / Which report.")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Thư mục ghi báo cáo. / Output folder.")
+@click.option("--eml", is_flag=True, help="Kèm thư nháp (.eml) gửi cấp trên. / Also write a draft e-mail.")
+@click.option("--date", "day", help="Ngày ký ghi trên văn bản (ngày/tháng/năm). / Date printed on the document.")
+def report(master: Path, kind: str, out_dir: Path, eml: bool, day: str | None) -> None:
+    """Lập báo cáo gửi cấp trên: Phụ lục 02 (danh sách đăng ký) hoặc Phụ lục 03 (kết quả).
+
+    Write the report workbook for the higher committee in the official frame
+    (Phụ lục 02 list of registrations, or Phụ lục 03 results), with --eml a draft e-mail too.
+    """
+    from .dates import parse_date
+    from .reports import write_report
+
+    result = write_report(master, kind, out_dir, eml=eml, day=parse_date(day) if day else None)
+    click.echo(f"Đã lập báo cáo: {result.path} ({result.models} mô hình của {result.units} đơn vị)")
+    if result.eml:
+        click.echo(f"Thư nháp gửi cấp trên: {result.eml}")
+    for notice in result.notices:
+        click.echo(f"  Lưu ý: {notice}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,9 +7,10 @@ date, a renamed file, a unit that never answers).
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +115,9 @@ DEMO_MODELS: dict[str, list[_M]] = {
 }
 
 RENAMED = {"CB03": "dang ky mo hinh - khu 3 (final).xlsx"}  # units rename files when they e-mail them
+# When each file reached the ward's inbox: most before the 03/3 deadline, one late.
+RECEIVED = {"CB06": datetime(2026, 3, 6, 9, 15)}
+DEFAULT_RECEIVED = datetime(2026, 2, 27, 16, 30)
 
 
 def fill_template(template: Path, rows: list[tuple], out: Path, start_row: int | None = None) -> Path:
@@ -164,7 +168,9 @@ def run_demo(directory: str | Path, force: bool = False, echo: Callable[[str], N
             continue
         info = UnitInfo(unit["unit_code"], unit["unit_name"], unit["unit_type"])
         template = forms_dir / template_file_name(PL01, info)
-        fill_template(template, models, inbox / RENAMED.get(unit["unit_code"], template.name))
+        returned = fill_template(template, models, inbox / RENAMED.get(unit["unit_code"], template.name))
+        when = RECEIVED.get(unit["unit_code"], DEFAULT_RECEIVED).timestamp()
+        os.utime(returned, (when, when))
     returned = len(list(inbox.glob("*.xlsx")))
     echo(f"3. {returned} đơn vị điền và gửi lại mẫu (một đơn vị chưa gửi, vài tệp có lỗi thường gặp): {inbox}")
     for step in DEMO_STEPS:
@@ -175,3 +181,22 @@ def run_demo(directory: str | Path, force: bool = False, echo: Callable[[str], N
 
 # Later capabilities append their step here: step(directory, master, inbox, echo).
 DEMO_STEPS: list[Callable[[Path, Path, Path, Callable[[str], None]], None]] = []
+
+
+def consolidate_step(directory: Path, master: Path, inbox: Path, echo: Callable[[str], None]) -> None:
+    """Check and consolidate the returned forms; faulty units get a marked-up copy back."""
+    from .consolidation import consolidate
+
+    feedback = directory / "3_PhanHoiDonVi"
+    report = consolidate(master, inbox, feedback_dir=feedback)
+    echo(f"4. Kiểm tra và tổng hợp vào sheet “Đăng ký” của {master.name}:")
+    for line in report.lines(details=False):
+        echo(f"   {line}")
+    for outcome in report.files:
+        if outcome.status == "rejected":
+            first = next(f for f in outcome.findings if f.is_error)
+            echo(f"   - {outcome.path.name}: {first.message}")
+    echo(f"   Tệp phản hồi (ô lỗi tô đỏ, sheet “Lỗi cần sửa”) để gửi lại đơn vị: {feedback}")
+
+
+DEMO_STEPS.insert(0, consolidate_step)

@@ -35,6 +35,7 @@ WRAP = Alignment(vertical="top", wrap_text=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 INPUT_FILL = PatternFill("solid", fgColor="FFFFF2")
 ERROR_FILL = PatternFill("solid", fgColor="FF9999")
+WARNING_FILL = PatternFill("solid", fgColor="FFE699")
 UNLOCKED = Protection(locked=False)
 
 

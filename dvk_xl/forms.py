@@ -18,6 +18,12 @@ DATE_FORMAT = "dd/mm/yyyy"
 # between localities), but these meanings are fixed by the plans.
 KIND_NEW, KIND_CONTINUED, KIND_REPLICATED = "Mới", "Duy trì", "Nhân rộng"
 SUBJECT_COLLECTIVE, SUBJECT_INDIVIDUAL = "Tập thể", "Cá nhân"
+RESULT_ONGOING, RESULT_DONE, RESULT_PAUSED, RESULT_DROPPED = "Đang thực hiện", "Hoàn thành", "Tạm dừng", "Không triển khai"
+YES, NO = "Có", "Không"
+ASSESS_MET, ASSESS_NOT_MET = "Đạt", "Chưa đạt"
+PROPOSE_RECOGNITION, PROPOSE_TYPICAL, PROPOSE_NONE = "Đề nghị công nhận", "Đề nghị công nhận tiêu biểu", "Không đề nghị"
+# Reporting periods of Phụ lục 03: command-line key -> the label staff see in the "Kỳ báo cáo" column.
+PERIODS: dict[str, str] = {"6-thang": "6 tháng", "nam": "Năm"}
 
 DEFAULT_LISTS: dict[str, list[str]] = {
     "fields": [
@@ -37,6 +43,11 @@ DEFAULT_LISTS: dict[str, list[str]] = {
         "Trường học",
         "Doanh nghiệp",
     ],
+    # Phụ lục 03 (results): how far a model has got, yes/no, a unit's self-assessment, its proposal.
+    "result_statuses": [RESULT_ONGOING, RESULT_DONE, RESULT_PAUSED, RESULT_DROPPED],
+    "yes_no": [YES, NO],
+    "assessments": [ASSESS_MET, ASSESS_NOT_MET],
+    "proposals": [PROPOSE_RECOGNITION, PROPOSE_TYPICAL, PROPOSE_NONE],
 }
 
 # Headers of the DanhMuc table: one column per list.
@@ -45,6 +56,10 @@ LIST_HEADERS: dict[str, str] = {
     "kinds": "Loại mô hình",
     "subjects": "Chủ thể",
     "unit_types": "Loại đơn vị",
+    "result_statuses": "Tình trạng thực hiện",
+    "yes_no": "Có / Không",
+    "assessments": "Tự đánh giá tiêu chí",
+    "proposals": "Đề nghị của đơn vị",
 }
 
 
@@ -174,6 +189,7 @@ SETTING_ROWS: tuple[Setting, ...] = (
     Setting("parent_body", "Đảng bộ cấp trên (dòng đầu tiêu đề văn bản của cấp ủy)"),
     Setting("higher_committee", "Cấp trên nhận báo cáo"),
     Setting("higher_email", "Email cấp trên"),
+    Setting("committee_code", "Mã cấp ủy (theo danh sách đơn vị của cấp trên)"),
     Setting("plan_number", "Số kế hoạch"),
     Setting("plan_date", "Ngày kế hoạch", "date"),
     Setting("place", "Địa danh"),
@@ -271,6 +287,32 @@ REGISTER = Form(
     ),
 )
 
+# Phụ lục 03: each unit reports, per registered model, how it went. The model's ID and name come
+# pre-filled and locked from the register; everything else is the unit's.
+PL03 = Form(
+    id="PL03",
+    version=1,
+    sheet="Phụ lục 03",
+    table="PL03",
+    title="BÁO CÁO KẾT QUẢ THỰC HIỆN MÔ HÌNH “DÂN VẬN KHÉO” {period} NĂM {year}",
+    columns=(
+        PL01.column("stt"),
+        REGISTER.column("model_id"),
+        PL01.column("name"),
+        Column("result_status", "Tình trạng thực hiện", required=True, choices="result_statuses", width=14),
+        Column("launched", "Đã ra mắt (Có / Không)", choices="yes_no", width=10,
+               hint="Mô hình mới phải tổ chức ra mắt"),
+        Column("launched_on", "Ngày ra mắt", "date", width=12, hint="Ngày đã tổ chức ra mắt, ví dụ 20/03/2026"),
+        Column("results", "Kết quả chủ yếu đạt được", required=True, width=40),
+        Column("participants", "Số người tham gia", "int", width=10, number_format="#,##0"),
+        Column("resources", "Nguồn lực huy động (đồng)", "number", width=15, number_format="#,##0"),
+        *(Column(f"self_c{i}", f"Tự đánh giá tiêu chí {i}", choices="assessments", width=8) for i in range(1, 9)),
+        Column("proposal", "Đề nghị của đơn vị", choices="proposals", width=16),
+        PL01.column("note"),
+    ),
+)
+UNIT_FORMS[PL03.id] = PL03
+
 INTAKE_LOG = Form(
     id="TiepNhan",
     sheet="Tiếp nhận",
@@ -292,7 +334,69 @@ INTAKE_LOG = Form(
     ),
 )
 
-MASTER_TABLES: tuple[Form, ...] = (SETTINGS, UNITS, LISTS, QUOTAS, DEADLINES, CRITERIA, REGISTER, INTAKE_LOG)
+# Results, period by period: one row per model and period, merged from the units' Phụ lục 03
+# (or rolled up from a lower committee's report, which also brings that committee's evaluation).
+RESULTS = Form(
+    id="KetQua",
+    sheet="Kết quả",
+    table="KetQua",
+    title="KẾT QUẢ THỰC HIỆN MÔ HÌNH THEO KỲ BÁO CÁO",
+    columns=(
+        Column("period", "Kỳ báo cáo", required=True, width=10),
+        REGISTER.column("model_id"),
+        REGISTER.column("unit_code"),
+        REGISTER.column("unit_name"),
+        *(c for c in PL03.columns if c.key not in ("stt", "model_id")),
+        Column("lower_result", "Cấp dưới công nhận", choices="yes_no", width=10),
+        Column("lower_typical", "Cấp dưới chọn tiêu biểu", choices="yes_no", width=10),
+        Column("lower_commendation", "Cấp dưới khen thưởng", width=16),
+        REGISTER.column("source_file"),
+        REGISTER.column("source_row"),
+        REGISTER.column("received_at"),
+    ),
+)
+
+INTAKE_STATUS = {"accepted": "Chấp nhận", "rejected": "Từ chối", "unchanged": "Không đổi", "superseded": "Bị thay thế"}
+
+SUBMISSIONS = Form(
+    id="TinhHinhNop",
+    sheet="Tình hình nộp",
+    table="TinhHinhNop",
+    title="TÌNH HÌNH NỘP MẪU CỦA ĐƠN VỊ (dự kiến và đã nhận)",
+    columns=(
+        Column("unit_code", "Mã đơn vị", width=10),
+        Column("unit_name", "Tên đơn vị", width=34),
+        Column("form", "Biểu mẫu", width=8),
+        Column("state", "Tình trạng", width=16),
+        Column("files", "Số tệp đã nhận", "int", width=10),
+        Column("last_received", "Lần nhận gần nhất", width=18, number_format="dd/mm/yyyy hh:mm"),
+        Column("models", "Số mô hình", "int", width=10),
+        Column("on_time", "Đúng hạn", width=16),
+    ),
+)
+
+# What a committee's reports carry for the higher committee (hidden sheet REPORT_DATA_SHEET, one
+# row per model, read back by ``dvk rollup``): the register for Phụ lục 02, the period's results
+# with the committee's own evaluation for Phụ lục 03. Models keep their IDs from below.
+REPORT_DATA_SHEET = "_dvk_data"
+REPORT_PL02 = Form(
+    id="PL02",
+    sheet=REPORT_DATA_SHEET,
+    table="PL02",
+    title="DANH SÁCH ĐĂNG KÝ MÔ HÌNH “DÂN VẬN KHÉO” NĂM {year}",
+    columns=tuple(c for c in REGISTER.columns if c.key not in ("source_file", "source_row", "received_at", "row_check")),
+)
+REPORT_PL03 = Form(
+    id="PL03TH",
+    sheet=REPORT_DATA_SHEET,
+    table="PL03TH",
+    title="BÁO CÁO KẾT QUẢ THỰC HIỆN PHONG TRÀO THI ĐUA “DÂN VẬN KHÉO”",
+    columns=tuple(c for c in RESULTS.columns if c.key not in ("source_file", "source_row", "received_at")),
+)
+REPORT_FORMS: dict[str, Form] = {REPORT_PL02.id: REPORT_PL02, REPORT_PL03.id: REPORT_PL03}
+
+MASTER_TABLES: tuple[Form, ...] = (SETTINGS, UNITS, LISTS, QUOTAS, DEADLINES, CRITERIA, REGISTER, INTAKE_LOG,
+                                   SUBMISSIONS, RESULTS)
 GUIDE_SHEET = "Hướng dẫn"
 METADATA_SHEET = "_dvk"  # hidden sheet in every unit template
 LISTS_SHEET_IN_TEMPLATE = "DanhMuc"  # hidden sheet with the dropdown lists in a unit template

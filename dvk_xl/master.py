@@ -47,6 +47,7 @@ class Settings:
     parent_body: str = ""
     higher_committee: str = ""
     higher_email: str = ""
+    committee_code: str = ""
     plan_number: str = ""
     plan_date: date | None = None
     place: str = ""

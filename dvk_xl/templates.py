@@ -11,8 +11,21 @@ from typing import Any
 
 from . import __version__, excel, text
 from .errors import DvkError
-from .forms import LIST_HEADERS, LISTS_SHEET_IN_TEMPLATE, METADATA_SHEET, PL01, Form, excel_column
-from .master import Settings, load_lists, load_settings, load_units, open_master
+from .forms import (
+    LIST_HEADERS,
+    LISTS_SHEET_IN_TEMPLATE,
+    METADATA_SHEET,
+    PERIODS,
+    PL01,
+    PL03,
+    REGISTER,
+    REGISTER_STATUS_WITHDRAWN,
+    UNIT_FORMS,
+    Form,
+    excel_column,
+)
+from .master import Settings, load_lists, load_settings, load_units, open_master, read_form_table
+from .workbook import Workbook
 
 INPUT_ROWS = 30  # empty rows offered to the unit; it may insert more
 HEADER_ROW = 10
@@ -128,12 +141,23 @@ class TemplatesResult:
     form: Form
 
 
-def write_templates(master_path: str | Path, out_dir: str | Path, units: Sequence[str] = ()) -> TemplatesResult:
-    """Write a Phụ lục 01 workbook for each unit of the master's DonVi (or only ``units``)."""
+def write_templates(master_path: str | Path, out_dir: str | Path, units: Sequence[str] = (), form: str = "pl01",
+                    period: str | None = None) -> TemplatesResult:
+    """Write a form for each unit of the master's DonVi (or only ``units``).
+
+    ``form`` is ``pl01`` (registration) or ``pl03`` (results of ``period``: ``6-thang`` or ``nam``;
+    each unit gets its active registered models pre-filled, their ID and name locked).
+    """
+    chosen = UNIT_FORMS.get(form.upper())
+    if chosen is None:
+        raise DvkError(f"Không có biểu mẫu “{form}”; chọn một trong: {', '.join(f.lower() for f in UNIT_FORMS)}")
+    if chosen is PL03 and period not in PERIODS:
+        raise DvkError(f"Mẫu Phụ lục 03 cần kỳ báo cáo: --period {' hoặc --period '.join(PERIODS)}")
     wb = open_master(master_path)
     settings, lists, unit_frame = load_settings(wb), load_lists(wb), load_units(wb)
     if unit_frame.empty:
         raise DvkError(f"{wb.label}, sheet “Đơn vị”: chưa có đơn vị nào; nhập danh sách đơn vị trước khi tạo mẫu")
+    models = registered_models(wb) if chosen is PL03 else {}
     wanted = {text.fold(u) for u in units}
     out = Path(out_dir)
     paths = []
@@ -142,8 +166,37 @@ def write_templates(master_path: str | Path, out_dir: str | Path, units: Sequenc
         if wanted and text.fold(unit.code) not in wanted:
             continue
         plan = f"(Kèm theo Kế hoạch số {settings.plan_number} của {settings.committee})" if settings.plan_number else ""
-        paths.append(write_unit_template(PL01, unit, settings, lists, out / template_file_name(PL01, unit),
-                                         PL01.title.format(year=settings.year), plan))
-    if wanted and not paths:
+        if chosen is PL01:
+            paths.append(write_unit_template(PL01, unit, settings, lists, out / template_file_name(PL01, unit),
+                                             PL01.title.format(year=settings.year), plan))
+            continue
+        rows = [[None, model_id, name] for model_id, name in models.get(text.fold(unit.code), [])]
+        if not rows:
+            continue  # a unit with no registered model has nothing to report on
+        paths.append(write_unit_template(
+            PL03, unit, settings, lists, out / template_file_name(PL03, unit, text.file_slug(PERIODS[period])),
+            results_title(settings.year, period), plan, prefilled=rows, locked_keys=("model_id", "name"),
+            meta_extra={"period": period, "period_label": PERIODS[period]}))
+    if wanted and not paths and chosen is PL01:
         raise DvkError(f"Không có đơn vị nào mang mã {', '.join(units)} trong sheet “Đơn vị” của {wb.label}")
-    return TemplatesResult(paths=paths, form=PL01)
+    if not paths and chosen is PL03:
+        raise DvkError(f"Sổ {wb.label}, sheet “{REGISTER.sheet}”: chưa có mô hình nào đang thực hiện"
+                       f"{' của ' + ', '.join(units) if units else ''}; tổng hợp đăng ký (dvk consolidate) trước khi tạo mẫu Phụ lục 03")
+    return TemplatesResult(paths=paths, form=chosen)
+
+
+def results_title(year: int, period: str) -> str:
+    """"… 6 THÁNG ĐẦU NĂM 2026" or "… NĂM 2026"."""
+    return PL03.title.format(period="6 THÁNG ĐẦU" if period == "6-thang" else "", year=year).replace("  ", " ")
+
+
+def registered_models(wb: Workbook) -> dict[str, list[tuple[str, str]]]:
+    """Active models of the register by folded unit code: [(model ID, name)], in register order."""
+    frame = read_form_table(wb, REGISTER)
+    models: dict[str, list[tuple[str, str]]] = {}
+    for _, row in frame.iterrows():
+        model_id = text.clean(row["model_id"])
+        if not model_id or text.fold(row["status"]) == text.fold(REGISTER_STATUS_WITHDRAWN):
+            continue
+        models.setdefault(text.fold(row["unit_code"]), []).append((model_id, text.clean(row["name"])))
+    return models

@@ -52,3 +52,47 @@ def pdf_pages(pdf: Path) -> int:
         pytest.skip("pdfinfo (poppler-utils) is not installed")
     info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
     return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+GOOD_MODEL = ("Khu dân cư sáng - xanh - sạch - đẹp", "Văn hóa - xã hội", "Tập thể", "Chi bộ Khu dân cư số 1", "Duy trì",
+              2024, "Chi hội Phụ nữ", "100% hộ phân loại rác", "Tổ tự quản", "01/03/2026", "30/11/2026", None,
+              "Nguyễn Văn Hùng", "0912345601")
+NEW_MODEL = ("Vận động hiến đất mở rộng ngõ 12", "Kinh tế", "Tập thể", "Chi bộ Khu dân cư số 1", "Mới", 2026,
+             "Tổ dân phố", "Mở rộng ngõ lên 4 m", "Đảng viên gương mẫu", "15/03/2026", "30/10/2026", "20/03/2026",
+             "Trần Thị Lan", "0912345602")
+
+
+def model(base: tuple = GOOD_MODEL, **changes) -> tuple:
+    """A model row for a PL01 form, with some columns changed by key."""
+    from dvk_xl.forms import PL01
+
+    keys = [k for k in PL01.keys if k != "stt"]
+    values = dict(zip(keys, base, strict=False))
+    values.update(changes)
+    return tuple(values.get(k) for k in keys)
+
+
+@pytest.fixture
+def returned(ward_master, tmp_path):
+    """Make a returned PL01 file: returned(unit, rows, name=None, received=None) -> Path in tmp inbox."""
+    import os
+    from datetime import datetime
+
+    from dvk_xl.demo import fill_template
+    from dvk_xl.templates import write_templates
+
+    forms = tmp_path / "forms"
+    made = {p.name.split("_")[1]: p for p in write_templates(ward_master, forms).paths}
+    inbox = tmp_path / "inbox"
+    inbox.mkdir(exist_ok=True)
+
+    def make(unit: str, rows: list[tuple], name: str | None = None, received: datetime | None = None) -> Path:
+        template = made[unit]
+        path = fill_template(template, rows, inbox / (name or template.name))
+        when = (received or datetime(2026, 3, 1, 10, 0)).timestamp()
+        os.utime(path, (when, when))
+        return path
+
+    make.inbox = inbox
+    make.master = ward_master
+    return make

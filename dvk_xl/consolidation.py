@@ -1,0 +1,499 @@
+"""Check and consolidate: returned workbooks in, the register (DangKy) and intake log out.
+
+Nothing is lost: every received file is archived under its sha256 and logged; a unit's latest
+file replaces its rows, models keep stable IDs, models that disappear are marked withdrawn, rows
+staff corrected by hand are kept with a warning; the master is written atomically with its
+previous version kept. The same path serves every unit form through ``HANDLERS``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import text
+from .errors import DvkError
+from .findings import Finding
+from .forms import (
+    INTAKE_LOG,
+    INTAKE_STATUS,
+    PL01,
+    PL03,
+    REGISTER,
+    REGISTER_STATUS_ACTIVE,
+    REGISTER_STATUS_WITHDRAWN,
+    SUBMISSIONS,
+    UNIT_FORMS,
+    Form,
+)
+from .master import (
+    deadline_of,
+    load_deadlines,
+    load_lists,
+    load_settings,
+    load_units,
+    open_master,
+    read_form_table,
+)
+from .reading import ReturnedFile, list_workbooks, read_returned
+from .results import check_results, merge_results
+from .validation import FORM_CHECKS, Campaign, validate_files
+from .workbook import Workbook, ensure_not_locked
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+ARCHIVE_DIR = "LuuTru"
+PARALLEL_FROM = 40  # below this many files a process pool costs more than it saves
+STATUS_FROM_VI = {v: k for k, v in INTAKE_STATUS.items()}
+
+
+@dataclass
+class FileOutcome:
+    path: Path
+    unit: str | None
+    status: str  # accepted | rejected | unchanged | superseded
+    models: int
+    findings: list[Finding]
+    sha256: str = ""
+    form: str | None = None
+    received_at: datetime | None = None
+    archive: str = ""
+    feedback: Path | None = None
+    previous_status: str | None = None  # for an unchanged file: what it got when first received
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"path": str(self.path), "unit": self.unit, "status": self.status, "models": self.models,
+                "findings": [f.as_dict() for f in self.findings]}
+
+
+@dataclass
+class IntakeReport:
+    files: list[FileOutcome] = field(default_factory=list)
+    units_expected: list[tuple[str, str]] = field(default_factory=list)
+    master: Path | None = None
+    master_changed: bool = False
+    previous_version: Path | None = None
+    feedback_dir: Path | None = None
+
+    def count(self, status: str) -> int:
+        return sum(1 for f in self.files if f.status == status)
+
+    @property
+    def units_received(self) -> list[str]:
+        ok = ("accepted", "superseded")
+        return sorted({f.unit for f in self.files
+                       if f.unit and (f.status in ok or f.status == "unchanged" and f.previous_status in ok)})
+
+    @property
+    def units_missing(self) -> list[tuple[str, str]]:
+        received = {text.fold(u) for u in self.units_received}
+        return [(c, n) for c, n in self.units_expected if text.fold(c) not in received]
+
+    def summary(self) -> dict[str, Any]:
+        findings = [x for f in self.files for x in f.findings]
+        return {
+            "files": len(self.files),
+            "accepted": self.count("accepted"),
+            "rejected": self.count("rejected"),
+            "unchanged": self.count("unchanged"),
+            "superseded": self.count("superseded"),
+            "models": sum(f.models for f in self.files if f.status == "accepted"),
+            "errors": sum(1 for x in findings if x.is_error),
+            "warnings": sum(1 for x in findings if not x.is_error),
+            "units_expected": len(self.units_expected),
+            "units_received": len(self.units_received),
+            "units_missing": [c for c, _ in self.units_missing],
+            "master_changed": self.master_changed,
+        }
+
+    def as_json(self) -> str:
+        return json.dumps({"files": [f.as_dict() for f in self.files], "summary": self.summary()},
+                          ensure_ascii=False, indent=2)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.count("rejected") else 0
+
+    def lines(self, details: bool = True) -> list[str]:
+        """The readable summary shown by the CLI and the ribbon, in Vietnamese."""
+        shown = {"accepted": "Chấp nhận", "rejected": "TỪ CHỐI", "unchanged": "Không đổi", "superseded": "Bị thay thế"}
+        out = []
+        for outcome in self.files:
+            unit = outcome.unit or "?"
+            if outcome.status == "unchanged":
+                out.append(f"[{shown['unchanged']}] {outcome.path.name} — đơn vị {unit}: giống hệt tệp đã nhận "
+                           f"(kết quả lúc đó: {INTAKE_STATUS.get(outcome.previous_status or '', '?')}), bỏ qua")
+                continue
+            out.append(f"[{shown[outcome.status]}] {outcome.path.name} — đơn vị {unit}, {outcome.models} mô hình")
+            if details:
+                out.extend(f"    {'Lỗi' if f.is_error else 'Cảnh báo'}: {f.message}" for f in outcome.findings)
+            if outcome.feedback:
+                out.append(f"    Tệp phản hồi gửi đơn vị: {outcome.feedback}")
+        s = self.summary()
+        out.append(f"Tổng cộng {s['files']} tệp: {s['accepted']} chấp nhận, {s['rejected']} từ chối, "
+                   f"{s['unchanged']} không đổi, {s['superseded']} bị thay thế; {s['models']} mô hình được ghi; "
+                   f"{s['errors']} lỗi, {s['warnings']} cảnh báo.")
+        if self.units_expected:
+            missing = ", ".join(f"{c} ({n})" for c, n in self.units_missing) or "không"
+            out.append(f"Đơn vị đã có mẫu hợp lệ: {s['units_received']}/{s['units_expected']}; chưa có: {missing}.")
+        if self.master_changed:
+            out.append(f"Đã cập nhật sổ tổng hợp {self.master} (bản trước lưu tại {self.previous_version}).")
+        elif self.master is not None and all(f.status == "unchanged" for f in self.files):
+            out.append("Không có tệp mới: sổ tổng hợp giữ nguyên.")
+        return out
+
+
+# --- reading many files ----------------------------------------------------------------------
+
+
+def read_all(paths: list[Path], workers: int | None = None) -> list[ReturnedFile]:
+    """Read files, on every core when there are enough of them to pay for the processes."""
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers <= 1 or len(paths) < PARALLEL_FROM:
+        return [read_returned(p) for p in paths]
+    chunk = max(1, len(paths) // (workers * 8))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(read_returned, paths, chunksize=chunk))
+
+
+# --- the campaign as validation needs it -------------------------------------------------------
+
+
+@dataclass
+class MasterState:
+    wb: Workbook
+    campaign: Campaign
+    units: pd.DataFrame
+    register: pd.DataFrame
+    log: pd.DataFrame
+
+
+def load_state(wb: Workbook) -> MasterState:
+    settings = load_settings(wb)
+    units = load_units(wb)
+    deadlines = load_deadlines(wb)
+    register = read_form_table(wb, REGISTER)
+    log = read_form_table(wb, INTAKE_LOG)
+    existing: dict[str, list[tuple[str, str]]] = {}
+    registered: dict[str, dict[str, str]] = {}
+    for unit, model_id, name, status in zip(register["unit_code"], register["model_id"], register["name"],
+                                            register["status"], strict=True):
+        if text.clean(status) == REGISTER_STATUS_WITHDRAWN:
+            continue
+        existing.setdefault(text.similarity_key(name), []).append((text.clean(unit), text.clean(name)))
+        registered.setdefault(text.clean(unit), {})[text.clean(model_id)] = text.clean(name)
+    campaign = Campaign(
+        year=settings.year,
+        units={text.fold(c): (c, n) for c, n in zip(units["unit_code"], units["unit_name"], strict=True)},
+        lists=load_lists(wb),
+        deadlines={form_id: deadline_of(deadlines, handler.deadline_step) for form_id, handler in HANDLERS.items()},
+        existing_models=existing,
+        registered=registered,
+    )
+    return MasterState(wb, campaign, units, register, log)
+
+
+# --- merging accepted rows into the master ------------------------------------------------------
+
+MergeFn = Callable[["MasterState", ReturnedFile, "pd.DataFrame", datetime], list[Finding]]
+
+
+@dataclass(frozen=True)
+class FormHandler:
+    """How accepted rows of one unit form go into the master."""
+
+    form: Form
+    merge: MergeFn
+    deadline_step: str
+
+
+def fingerprint(values: Iterable[Any]) -> str:
+    """A short check of a row's data, to notice later whether staff edited it by hand."""
+    parts = []
+    for value in values:
+        if isinstance(value, datetime):
+            value = value.date()
+        if isinstance(value, date):
+            parts.append(value.isoformat())
+        elif isinstance(value, float) and value.is_integer():
+            parts.append(str(int(value)))
+        else:
+            parts.append(text.clean(value))
+    return hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:10]
+
+
+MODEL_KEYS = [c.key for c in PL01.columns if c.key != "stt"]
+
+
+def _model_number(model_id: str) -> int:
+    try:
+        return int(str(model_id).rsplit("-", 1)[1])
+    except (IndexError, ValueError):
+        return 0
+
+
+def merge_registrations(state: MasterState, file: ReturnedFile, rows: pd.DataFrame, received: datetime) -> list[Finding]:
+    """Replace a unit's models by those of its latest file, keeping IDs and hand corrections."""
+    import pandas as pd
+
+    register = state.register
+    unit = file.unit_code or ""
+    unit_name = state.campaign.units[text.fold(unit)][1]
+    mine = register[register["unit_code"].map(text.fold) == text.fold(unit)]
+    others = register.drop(mine.index)
+    by_name = {text.fold(n): i for i, n in zip(mine.index, mine["name"], strict=True)}
+    by_similar = {text.similarity_key(n): i for i, n in zip(mine.index, mine["name"], strict=True)}
+    next_number = max([_model_number(m) for m in mine["model_id"]] + [0]) + 1
+    findings: list[Finding] = []
+    kept: list[dict[str, Any]] = []
+    used: set[Any] = set()
+    for record in rows.to_dict("records"):
+        match = by_name.get(text.fold(record["name"]))
+        if match is None or match in used:
+            match = by_similar.get(text.similarity_key(record["name"]))
+        if match is not None and match in used:
+            match = None
+        values = {k: record.get(k) for k in MODEL_KEYS}
+        if match is not None:
+            used.add(match)
+            old = mine.loc[match].to_dict()
+            stored_check = text.clean(old.get("row_check"))
+            if stored_check and stored_check != fingerprint(old.get(k) for k in MODEL_KEYS):
+                findings.append(Finding(
+                    "manual-edit-kept", "warning",
+                    f"mô hình {old['model_id']} đã được sửa tay trong sổ tổng hợp nên công cụ giữ bản sửa tay, "
+                    f"không ghi đè bằng dòng {int(record['_row'])} của tệp; đối chiếu rồi xóa ô “Mã kiểm tra” "
+                    "của dòng đó nếu muốn nhận bản của đơn vị",
+                    file.name, REGISTER.sheet, None))
+                kept.append(old)
+                continue
+            model_id = old["model_id"]
+        else:
+            model_id = f"DVK-{state.campaign.year}-{unit}-{next_number}"
+            next_number += 1
+        kept.append({**values, "model_id": model_id, "unit_code": unit, "unit_name": unit_name,
+                     "status": REGISTER_STATUS_ACTIVE, "source_file": file.name, "source_row": int(record["_row"]),
+                     "received_at": received.date(), "row_check": fingerprint(values[k] for k in MODEL_KEYS)})
+    for index in mine.index.difference(list(used)):
+        old = mine.loc[index].to_dict()
+        if text.clean(old.get("status")) != REGISTER_STATUS_WITHDRAWN:
+            old["status"] = REGISTER_STATUS_WITHDRAWN
+            findings.append(Finding("model-withdrawn", "warning",
+                                    f"mô hình {old['model_id']} “{old['name']}” không còn trong tệp mới: "
+                                    "đã đánh dấu “Đã rút” trong sổ (dòng vẫn được giữ)",
+                                    file.name, REGISTER.sheet, None))
+        kept.append(old)
+    kept.sort(key=lambda r: _model_number(r["model_id"]))
+    state.register = pd.concat([others, pd.DataFrame(kept, columns=REGISTER.keys)], ignore_index=True)
+    return findings
+
+
+HANDLERS: dict[str, FormHandler] = {PL01.id: FormHandler(PL01, merge_registrations, "dang-ky")}
+# Phụ lục 03 results into KetQua (dvk_xl/results.py). No single deadline: a file's period (6 months or
+# the year) is in its metadata, so lateness is left to the intake log until deadlines are per period.
+HANDLERS[PL03.id] = FormHandler(PL03, merge_results, "")
+FORM_CHECKS[PL03.id].append(check_results)
+
+
+# --- the two actions -----------------------------------------------------------------------------
+
+
+def check_files(master: str | Path, paths: Iterable[str | Path], workers: int | None = None) -> IntakeReport:
+    """``dvk validate``: check files against the master without changing anything."""
+    state = load_state(open_master(master))
+    files = read_all([Path(p) for p in paths], workers)
+    validate_files(files, state.campaign)
+    report = IntakeReport(units_expected=_expected(state), master=Path(master))
+    for file in files:
+        status = "rejected" if file.has_errors else "accepted"
+        report.files.append(FileOutcome(file.path, file.unit_code, status, len(file.rows), file.findings,
+                                        file.sha256, file.form_id, file.modified))
+    return report
+
+
+def consolidate(master: str | Path, inbox: str | Path, feedback_dir: str | Path | None = None,
+                workers: int | None = None, now: datetime | None = None) -> IntakeReport:
+    """``dvk consolidate``: check every workbook in ``inbox`` and merge the accepted ones into the master."""
+    master, inbox = Path(master), Path(inbox)
+    if not inbox.is_dir():
+        raise DvkError(f"Không tìm thấy thư mục tiếp nhận {inbox}")
+    ensure_not_locked(master)
+    wb = open_master(master)
+    state = load_state(wb)
+    seen = {text.clean(s): (text.clean(u), STATUS_FROM_VI.get(text.clean(st), "accepted"))
+            for s, u, st in zip(state.log["sha256"], state.log["unit_code"], state.log["status"], strict=True)}
+    report = IntakeReport(units_expected=_expected(state), master=master,
+                          feedback_dir=Path(feedback_dir) if feedback_dir else None)
+    paths = list_workbooks(inbox)
+    new_paths, unchanged = [], []
+    for path in paths:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.stat().st_size < 50 << 20 else None
+        if digest and digest in seen:
+            unit, previous = seen[digest]
+            unchanged.append(FileOutcome(path, unit or None, "unchanged", 0, [], digest, previous_status=previous))
+        else:
+            new_paths.append(path)
+    files = read_all(new_paths, workers)
+    typed_rows = _rows_by_file(validate_files(files, state.campaign), len(files))
+    archive = master.parent / ARCHIVE_DIR / "TepNhan"
+    now = now or datetime.now()
+    latest = _latest_accepted(files, state)
+    log_rows = state.log.to_dict("records")
+    outcomes = []
+    for position, file in enumerate(files):
+        received = file.modified or now
+        if file.has_errors:
+            status = "rejected"
+        elif latest.get((file.form_id, text.fold(file.unit_code or ""))) is position:
+            status = "accepted"
+            file.findings.extend(HANDLERS[file.form_id].merge(state, file, typed_rows[position], received))
+        else:
+            status = "superseded"
+        stored = _archive(file, archive)
+        outcome = FileOutcome(file.path, file.unit_code, status, len(file.rows), file.findings, file.sha256,
+                              file.form_id, received, stored)
+        outcomes.append(outcome)
+        log_rows.append(_log_row(outcome, state, master.parent))
+    if any(o.status == "accepted" for o in outcomes):
+        _mark_superseded(log_rows, outcomes)
+    report.files = unchanged + outcomes
+    if feedback_dir:
+        from .feedback import write_feedback
+
+        for outcome, file in zip(outcomes, files, strict=True):
+            if file.findings:
+                outcome.feedback = write_feedback(file, Path(feedback_dir))
+    if outcomes:
+        import pandas as pd
+
+        wb.write_table(REGISTER.table, _with_headers(state.register, REGISTER))
+        wb.write_table(INTAKE_LOG.table, _with_headers(pd.DataFrame(log_rows, columns=INTAKE_LOG.keys), INTAKE_LOG))
+        wb.write_table(SUBMISSIONS.table, _with_headers(submissions(state, log_rows), SUBMISSIONS))
+        previous = master.parent / ARCHIVE_DIR / "SoTongHop" / f"{master.stem}_{now:%Y%m%d-%H%M%S}{master.suffix}"
+        wb.save(keep_previous=previous)
+        report.master_changed, report.previous_version = True, previous
+    return report
+
+
+def _expected(state: MasterState) -> list[tuple[str, str]]:
+    return list(zip(state.units["unit_code"], state.units["unit_name"], strict=True))
+
+
+def _rows_by_file(typed: dict[str, pd.DataFrame], count: int) -> dict[int, pd.DataFrame]:
+    """The typed rows of each file position (an empty frame for a file without rows)."""
+    import pandas as pd
+
+    by_file: dict[int, pd.DataFrame] = {}
+    for frame in typed.values():
+        if not frame.empty:
+            by_file.update({int(position): group for position, group in frame.groupby("_file")})
+    for position in range(count):
+        by_file.setdefault(position, pd.DataFrame(columns=[*PL01.keys, "_file", "_row", "_unit"]))
+    return by_file
+
+
+def _latest_accepted(files: list[ReturnedFile], state: MasterState) -> dict[tuple[str | None, str], int]:
+    """For each (form, unit): the position of its newest error-free file, if newer than what was applied."""
+    applied: dict[tuple[str, str], datetime] = {}
+    for unit, form, status, when in zip(state.log["unit_code"], state.log["form"], state.log["status"],
+                                        state.log["received_at"], strict=True):
+        if text.clean(status) == INTAKE_STATUS["accepted"] and isinstance(when, datetime):
+            key = (text.clean(form), text.fold(unit))
+            applied[key] = max(applied.get(key, when), when)
+    latest: dict[tuple[str | None, str], int] = {}
+    for position, file in enumerate(files):
+        if file.has_errors or not file.unit_code:
+            continue
+        key = (file.form_id, text.fold(file.unit_code))
+        when = file.modified or datetime.min
+        if key in applied and when < applied[key]:
+            continue
+        if key not in latest or when >= (files[latest[key]].modified or datetime.min):
+            latest[key] = position
+    return latest
+
+
+def _archive(file: ReturnedFile, folder: Path) -> str:
+    if not file.sha256:
+        return ""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{file.sha256}{file.path.suffix.lower()}"
+    if not target.exists():
+        temp = target.with_suffix(target.suffix + ".tmp")
+        shutil.copyfile(file.path, temp)
+        os.replace(temp, target)
+    return str(target)
+
+
+def _log_row(outcome: FileOutcome, state: MasterState, base: Path) -> dict[str, Any]:
+    unit = state.campaign.units.get(text.fold(outcome.unit or ""))
+    due = state.campaign.deadlines.get(outcome.form or "")
+    on_time = ""
+    if due and outcome.received_at:
+        on_time = "Đúng hạn" if outcome.received_at.date() <= due else "Trễ hạn"
+    archive = os.path.relpath(outcome.archive, base) if outcome.archive else ""
+    return {
+        "received_at": outcome.received_at.replace(microsecond=0) if outcome.received_at else None,
+        "file": outcome.path.name, "unit_code": outcome.unit, "unit_name": unit[1] if unit else None,
+        "form": outcome.form, "sha256": outcome.sha256, "status": INTAKE_STATUS[outcome.status],
+        "models": outcome.models, "errors": sum(1 for f in outcome.findings if f.is_error),
+        "warnings": sum(1 for f in outcome.findings if not f.is_error), "on_time": on_time, "archive": archive,
+    }
+
+
+def _mark_superseded(log_rows: list[dict[str, Any]], outcomes: list[FileOutcome]) -> None:
+    """Earlier accepted files of a unit that just sent a newer accepted one become “Bị thay thế”."""
+    fresh = {(o.form, text.fold(o.unit or "")): o.sha256 for o in outcomes if o.status == "accepted"}
+    for row in log_rows:
+        key = (text.clean(row["form"]), text.fold(row["unit_code"] or ""))
+        if key in fresh and row["status"] == INTAKE_STATUS["accepted"] and row["sha256"] != fresh[key]:
+            row["status"] = INTAKE_STATUS["superseded"]
+
+
+def submissions(state: MasterState, log_rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Expected versus received, per unit and form: who sent, who is late, who is missing."""
+    import pandas as pd
+
+    register = state.register
+    active = register[register["status"].map(text.clean) != REGISTER_STATUS_WITHDRAWN]
+    models = active.groupby(active["unit_code"].map(text.fold)).size().to_dict()
+    today = date.today()
+    rows = []
+    for form_id, handler in HANDLERS.items():
+        due = state.campaign.deadlines.get(form_id)
+        for code, name in _expected(state):
+            mine = [r for r in log_rows if text.fold(r["unit_code"] or "") == text.fold(code)
+                    and text.clean(r["form"]) == form_id]
+            accepted = [r for r in mine if r["status"] in (INTAKE_STATUS["accepted"], INTAKE_STATUS["superseded"])]
+            last = max((r["received_at"] for r in mine if isinstance(r["received_at"], datetime)), default=None)
+            if accepted:
+                state_text = "Đã nộp"
+                first_ok = min(r["received_at"] for r in accepted if isinstance(r["received_at"], datetime))
+                on_time = ("Đúng hạn" if first_ok.date() <= due else "Trễ hạn") if due else ""
+            elif mine:
+                state_text, on_time = "Bị từ chối", "Chưa đạt, cần gửi lại"
+            else:
+                state_text = "Chưa nộp"
+                on_time = "Quá hạn" if due and today > due else ""
+            rows.append({"unit_code": code, "unit_name": name, "form": handler.form.id, "state": state_text,
+                         "files": len(mine), "last_received": last,
+                         "models": models.get(text.fold(code), 0) if handler.form is PL01 else None,
+                         "on_time": on_time})
+    return pd.DataFrame(rows, columns=SUBMISSIONS.keys)
+
+
+def _with_headers(frame: pd.DataFrame, form: Form) -> pd.DataFrame:
+    """Keyed columns back to the table's Vietnamese headers, for the Workbook interface."""
+    return frame[form.keys].rename(columns={c.key: c.header for c in form.columns})
+
+
+__all__ = ["consolidate", "check_files", "IntakeReport", "FileOutcome", "HANDLERS", "FormHandler", "UNIT_FORMS"]

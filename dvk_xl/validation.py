@@ -1,0 +1,335 @@
+"""Validation of returned forms: one pandera pass over the rows of all files together.
+
+Each row carries its file and Excel row, so every failure becomes a Finding naming the cell.
+The schema is derived from the form's spec (forms.py); cross-field rules are registered per form.
+One pandera call per file would cost ~18 ms of fixed overhead each: far too much for 10,000 files.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from . import text
+from .dates import format_date, parse_date
+from .errors import DateError
+from .forms import KIND_CONTINUED, KIND_NEW, KIND_REPLICATED, PL01, UNIT_FORMS, Column, Form
+from .reading import ReturnedFile, name_tokens
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+FIRST_YEAR = 1990  # the movement's models started in the 1990s at the earliest
+DATE_WINDOW_YEARS = 5  # dates more than this before the campaign year are typing mistakes
+
+
+@dataclass
+class Campaign:
+    """What validation needs to know from the master."""
+
+    year: int
+    units: dict[str, tuple[str, str]]  # folded code -> (code, name)
+    lists: dict[str, list[str]]
+    deadlines: dict[str, date | None] = field(default_factory=dict)  # form id -> due date for units
+    existing_models: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # similarity key -> [(unit, name)]
+    registered: dict[str, dict[str, str]] = field(default_factory=dict)  # unit -> {model id: name}, for results
+
+
+def label(column: Column) -> str:
+    """The header without its parenthesised hint: “Chủ thể (Tập thể / Cá nhân)” -> “Chủ thể”."""
+    return column.header.split(" (")[0]
+
+
+@dataclass(frozen=True)
+class CrossRule:
+    """A rule between columns of one row; ``failing`` returns True where the row breaks it."""
+
+    code: str
+    cell_key: str
+    failing: Callable[[pd.DataFrame, Campaign], pd.Series]
+    message: Callable[[dict[str, Any], Campaign], str]
+    severity: str = "error"
+
+
+def _year_of(frame: pd.DataFrame) -> pd.Series:
+    import pandas as pd
+
+    return pd.to_numeric(frame["start_year"], errors="coerce")
+
+
+def _is_kind(frame: pd.DataFrame, kind: str) -> pd.Series:
+    return frame["kind"] == kind
+
+
+PL01_RULES = [
+    CrossRule(
+        "kind-year-mismatch", "start_year",
+        lambda f, c: _is_kind(f, KIND_NEW) & _year_of(f).notna() & (_year_of(f) != c.year),
+        lambda r, c: f"mô hình mới phải bắt đầu trong năm {c.year} nhưng “Năm bắt đầu” là {int(r['start_year'])}; "
+                     f"sửa năm thành {c.year} hoặc chọn loại “{KIND_CONTINUED}”",
+    ),
+    CrossRule(
+        "kind-year-mismatch", "start_year",
+        lambda f, c: (_is_kind(f, KIND_CONTINUED) | _is_kind(f, KIND_REPLICATED)) & _year_of(f).notna()
+        & (_year_of(f) >= c.year),
+        lambda r, c: f"mô hình “{r['kind']}” phải bắt đầu từ trước năm {c.year} nhưng “Năm bắt đầu” là "
+                     f"{int(r['start_year'])}; sửa năm hoặc chọn loại “{KIND_NEW}”",
+    ),
+    CrossRule(
+        "launch-date-missing", "launch_date",
+        lambda f, c: _is_kind(f, KIND_NEW) & f["launch_date"].isna(),
+        lambda r, c: "mô hình mới phải tổ chức ra mắt: nhập “Ngày ra mắt (dự kiến)” theo dạng ngày/tháng/năm",
+    ),
+    CrossRule(
+        "date-order", "date_to",
+        lambda f, c: f["date_from"].notna() & f["date_to"].notna() & (f["date_to"] < f["date_from"]),
+        lambda r, c: f"“Đến ngày” {format_date(r['date_to'])} trước “Từ ngày” {format_date(r['date_from'])}; "
+                     "sửa lại cho đúng thứ tự",
+    ),
+]
+
+CROSS_RULES: dict[str, list[CrossRule]] = {PL01.id: PL01_RULES}
+
+# Extra per-form checks that need the campaign (e.g. results must name registered models).
+FormCheck = Callable[["pd.DataFrame", list[ReturnedFile], Campaign], None]
+FORM_CHECKS: dict[str, list[FormCheck]] = defaultdict(list)
+
+
+def check_file_level(file: ReturnedFile, campaign: Campaign) -> None:
+    """Unit, year and deadline checks that need the master."""
+    if not file.sheet:
+        return
+    tokens = name_tokens(file.name)
+    if file.unit_code is None:
+        known = [campaign.units[t][0] for t in tokens if t in campaign.units]
+        file.unit_code = known[0] if len(known) == 1 else None
+    if file.unit_code is None:
+        file.add("unit-unknown", "không xác định được đơn vị gửi tệp; dùng đúng mẫu được gửi (mẫu có sẵn mã đơn vị)")
+        return
+    entry = campaign.units.get(text.fold(file.unit_code))
+    if entry is None:
+        file.add("unit-unknown", f"mã đơn vị “{file.unit_code}” không có trong danh sách đơn vị của sổ tổng hợp; "
+                 "kiểm tra lại mã hoặc bổ sung đơn vị vào sheet “Đơn vị”")
+        return
+    file.unit_code = entry[0]
+    others = [campaign.units[t][0] for t in tokens if t in campaign.units and t != text.fold(entry[0])]
+    if others and text.fold(entry[0]) not in tokens:
+        file.add("unit-mismatch", f"tên tệp mang mã “{others[0]}” nhưng mẫu được cấp cho đơn vị “{entry[0]}”; "
+                 "kiểm tra lại có gửi nhầm tệp của đơn vị khác không", severity="warning")
+    year = file.meta.get("year")
+    try:
+        year = int(float(year)) if year not in (None, "") else None
+    except (TypeError, ValueError):
+        year = None
+    if year is not None and year != campaign.year:
+        file.add("template-outdated", f"đây là mẫu của năm {year}, không phải năm {campaign.year}; "
+                 f"điền vào mẫu năm {campaign.year} được gửi kèm kế hoạch")
+    due = campaign.deadlines.get(file.form_id or "")
+    if due and file.modified and file.modified.date() > due:
+        file.add("late-submission", f"tệp nhận ngày {format_date(file.modified.date())}, sau hạn {format_date(due)}",
+                 severity="warning")
+    if not file.rows and not file.has_errors:
+        file.add("form-empty", "mẫu chưa có dòng nào được điền; điền ít nhất một mô hình rồi gửi lại")
+
+
+def rows_frame(files: list[ReturnedFile], form: Form) -> pd.DataFrame:
+    import pandas as pd
+
+    records = []
+    for position, file in enumerate(files):
+        if file.form_id != form.id or file.has_errors and not file.rows:
+            continue
+        for row in file.rows:
+            records.append({**{k: row.values.get(k) for k in form.keys}, "_file": position, "_row": row.row,
+                            "_unit": file.unit_code})
+    return pd.DataFrame.from_records(records, columns=[*form.keys, "_file", "_row", "_unit"])
+
+
+def normalise(frame: pd.DataFrame, files: list[ReturnedFile], form: Form, campaign: Campaign) -> set[tuple]:
+    """Clean text, map list values to their canonical spelling, parse years and dates.
+
+    Returns the (frame index, key) pairs already reported, so pandera does not report them twice.
+    """
+    reported: set[tuple] = set()
+    for column in form.columns:
+        key = column.key
+        values = frame[key].tolist()
+        out: list[Any] = []
+        for index, value in zip(frame.index, values, strict=True):
+            if column.type == "date":
+                try:
+                    out.append(parse_date(value))
+                except DateError as exc:
+                    _report(files, frame, index, column, "date-invalid", exc.message + f" (cột “{label(column)}”)")
+                    reported.add((index, key))
+                    out.append(None)
+                continue
+            if column.type == "int":
+                out.append(_whole(value))
+                if out[-1] is None and value not in (None, "") and not (isinstance(value, str) and not value.strip()):
+                    _report(files, frame, index, column, "value-invalid",
+                            f"“{label(column)}” phải là số nguyên, ví dụ {campaign.year}, nhưng ô ghi “{text.clean(value)[:40]}”")
+                    reported.add((index, key))
+                continue
+            cleaned = text.clean(value) if not isinstance(value, float | int) else _number_text(value)
+            if column.choices and cleaned:
+                cleaned = text.canonical_choice(cleaned, campaign.lists.get(column.choices, [])) or cleaned
+            out.append(cleaned or None)
+        frame[key] = out
+    return reported
+
+
+def _number_text(value: float | int) -> str:
+    """A phone number typed as a number keeps its digits (no “.0”); a lost leading 0 is restored."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    shown = str(value)
+    return "0" + shown if len(shown) == 9 and shown[0] in "35789" else shown
+
+
+def _whole(value: Any) -> int | None:
+    if value is None:
+        return None
+    try:
+        number = float(str(value).strip().replace(",", "."))
+    except ValueError:
+        return None
+    return int(number) if number.is_integer() else None
+
+
+def _report(files: list[ReturnedFile], frame: pd.DataFrame, index: Any, column: Column, code: str, message: str,
+            severity: str = "error") -> None:
+    file = files[int(frame.at[index, "_file"])]
+    file.add(code, message, severity=severity, cell=file.cell(column.key, int(frame.at[index, "_row"])))
+
+
+def build_schema(form: Form, campaign: Campaign):
+    """The pandera schema of a form, derived from its column spec.
+
+    Each check's name is the finding code it raises; failure cases name checks by their number.
+    """
+    import pandera.pandas as pa
+
+    low = date(campaign.year - DATE_WINDOW_YEARS, 1, 1)
+    high = date(campaign.year + 1, 12, 31)
+    columns = {}
+    for column in form.columns:
+        checks = []
+        if column.choices:
+            checks.append(pa.Check.isin(campaign.lists.get(column.choices, []), name="value-not-in-list"))
+        if column.key == "start_year":
+            checks.append(pa.Check.in_range(FIRST_YEAR, campaign.year, name="year-out-of-range"))
+        if column.type == "date":
+            checks.append(pa.Check.in_range(low, high, name="date-out-of-range"))
+        columns[column.key] = pa.Column(object, nullable=not column.required, checks=checks, required=False)
+    return pa.DataFrameSchema(columns, strict=False, coerce=False)
+
+
+def messages_for(check: str, column: Column, value: Any, campaign: Campaign) -> tuple[str, str]:
+    """(code, Vietnamese message) for a pandera failure."""
+    name = label(column)
+    if check == "not_nullable":
+        return "value-required", f"chưa nhập “{name}”; đây là cột bắt buộc"
+    if check == "value-not-in-list":
+        choices = "; ".join(campaign.lists.get(column.choices or "", []))
+        return "value-not-in-list", f"{name} “{value}” không có trong danh mục; chọn một trong: {choices}"
+    if check == "year-out-of-range":
+        return "kind-year-mismatch", f"“{name}” {value} không hợp lý; nhập năm từ {FIRST_YEAR} đến {campaign.year}"
+    if check == "date-out-of-range":
+        shown = format_date(value) if isinstance(value, date) else value
+        return "date-out-of-range", (f"{name} {shown} nằm ngoài khoảng hợp lý của đợt thi đua năm {campaign.year}; "
+                                     "kiểm tra lại năm đã nhập")
+    return "value-invalid", f"giá trị “{value}” của cột “{name}” không hợp lệ"
+
+
+def validate_files(files: list[ReturnedFile], campaign: Campaign) -> dict[str, pd.DataFrame]:
+    """Check every file; add findings to each; return the typed rows by form id (with _file, _row)."""
+    import pandera.errors as pa_errors
+
+    for file in files:
+        check_file_level(file, campaign)
+    typed: dict[str, pd.DataFrame] = {}
+    for form in UNIT_FORMS.values():
+        frame = rows_frame(files, form)
+        if frame.empty:
+            typed[form.id] = frame
+            continue
+        reported = normalise(frame, files, form, campaign)
+        schema = build_schema(form, campaign)
+        try:
+            schema.validate(frame, lazy=True)
+        except pa_errors.SchemaErrors as errors:
+            cases = errors.failure_cases
+            for case in cases.itertuples(index=False):
+                if case.column not in form.keys or case.index is None:
+                    continue
+                index = int(case.index)
+                if (index, case.column) in reported:
+                    continue
+                column = form.column(case.column)
+                check = str(case.check)
+                if check != "not_nullable" and case.check_number is not None and case.check_number == case.check_number:
+                    check = schema.columns[case.column].checks[int(case.check_number)].name
+                code, message = messages_for(check, column, case.failure_case, campaign)
+                _report(files, frame, index, column, code, message)
+                reported.add((index, case.column))
+        for rule in CROSS_RULES.get(form.id, []):
+            failing = rule.failing(frame, campaign).fillna(False)
+            for index in frame.index[failing.to_numpy(dtype=bool)]:
+                if (index, rule.cell_key) in reported:
+                    continue
+                row = frame.loc[index].to_dict()
+                _report(files, frame, index, form.column(rule.cell_key), rule.code, rule.message(row, campaign),
+                        rule.severity)
+        if "name" in form.keys:
+            check_duplicates(frame, files, form, campaign)
+        for check in FORM_CHECKS.get(form.id, []):
+            check(frame, files, campaign)
+        typed[form.id] = frame
+    for file in files:
+        file.findings.sort(key=_reading_order)
+    return typed
+
+
+def _reading_order(finding) -> tuple[int, int, int]:
+    """File-level findings first, then cell by cell, row by row, as the unit reads its sheet."""
+    if not finding.cell:
+        return (0, 0, 0)
+    letters = "".join(ch for ch in finding.cell if ch.isalpha())
+    digits = "".join(ch for ch in finding.cell if ch.isdigit())
+    column = 0
+    for ch in letters:
+        column = column * 26 + ord(ch) - 64
+    return (1, int(digits or 0), column)
+
+
+def check_duplicates(frame: pd.DataFrame, files: list[ReturnedFile], form: Form, campaign: Campaign) -> None:
+    """The same model twice in one file is an error; a very similar one from another unit, a warning."""
+    names = frame["name"].map(lambda v: text.fold(v) if v else "")
+    seen: dict[tuple[int, str], int] = {}
+    for index, file_position, name in zip(frame.index, frame["_file"], names, strict=True):
+        if not name:
+            continue
+        key = (int(file_position), name)
+        if key in seen:
+            first_row = int(frame.at[seen[key], "_row"])
+            _report(files, frame, index, form.column("name"), "duplicate-model",
+                    f"mô hình “{frame.at[index, 'name']}” đã đăng ký ở dòng {first_row}; xóa dòng trùng")
+        else:
+            seen[key] = index
+    by_key: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for key, entries in campaign.existing_models.items():
+        by_key[key].extend(entries)
+    similarity = frame["name"].map(lambda v: text.similarity_key(v) if v else "")
+    for unit, name, key in zip(frame["_unit"], frame["name"], similarity, strict=True):
+        if key:
+            by_key[key].append((unit, name))
+    for index, unit, key in zip(frame.index, frame["_unit"], similarity, strict=True):
+        others = sorted({u for u, _ in by_key.get(key, []) if u != unit}) if key else []
+        if others:
+            _report(files, frame, index, form.column("name"), "similar-model",
+                    f"tên mô hình gần trùng với mô hình của đơn vị {', '.join(others[:3])}; kiểm tra có phải "
+                    "cùng một mô hình (nếu phối hợp thực hiện, ghi ở cột “Lực lượng phối hợp”)", severity="warning")
