@@ -46,7 +46,7 @@ from .master import (
 from .reading import ReturnedFile, list_workbooks, read_returned
 from .results import check_results, merge_results
 from .validation import FORM_CHECKS, Campaign, validate_files
-from .workbook import Workbook, ensure_not_locked
+from .workbook import Workbook
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -175,6 +175,16 @@ class MasterState:
     units: pd.DataFrame
     register: pd.DataFrame
     log: pd.DataFrame
+    models: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # folded unit code -> its register rows
+
+    def register_frame(self) -> pd.DataFrame:
+        """The register in the order of the unit list, each unit's models by number."""
+        import pandas as pd
+
+        order = [text.fold(c) for c in self.units["unit_code"]]
+        order += sorted(k for k in self.models if k not in set(order))
+        rows = [r for unit in order for r in sorted(self.models.get(unit, []), key=lambda r: _model_number(r["model_id"]))]
+        return pd.DataFrame(rows, columns=REGISTER.keys)
 
 
 def load_state(wb: Workbook) -> MasterState:
@@ -199,12 +209,16 @@ def load_state(wb: Workbook) -> MasterState:
         existing_models=existing,
         registered=registered,
     )
-    return MasterState(wb, campaign, units, register, log)
+    models: dict[str, list[dict[str, Any]]] = {}
+    for record in register.to_dict("records"):
+        models.setdefault(text.fold(record["unit_code"]), []).append(record)
+    return MasterState(wb, campaign, units, register, log, models)
 
 
 # --- merging accepted rows into the master ------------------------------------------------------
 
-MergeFn = Callable[["MasterState", ReturnedFile, "pd.DataFrame", datetime], list[Finding]]
+# merge(state, file, its typed rows as records (with _row), received time) -> findings
+MergeFn = Callable[["MasterState", ReturnedFile, list[dict[str, Any]], datetime], list[Finding]]
 
 
 @dataclass(frozen=True)
@@ -241,22 +255,19 @@ def _model_number(model_id: str) -> int:
         return 0
 
 
-def merge_registrations(state: MasterState, file: ReturnedFile, rows: pd.DataFrame, received: datetime) -> list[Finding]:
+def merge_registrations(state: MasterState, file: ReturnedFile, rows: list[dict[str, Any]],
+                        received: datetime) -> list[Finding]:
     """Replace a unit's models by those of its latest file, keeping IDs and hand corrections."""
-    import pandas as pd
-
-    register = state.register
     unit = file.unit_code or ""
     unit_name = state.campaign.units[text.fold(unit)][1]
-    mine = register[register["unit_code"].map(text.fold) == text.fold(unit)]
-    others = register.drop(mine.index)
-    by_name = {text.fold(n): i for i, n in zip(mine.index, mine["name"], strict=True)}
-    by_similar = {text.similarity_key(n): i for i, n in zip(mine.index, mine["name"], strict=True)}
-    next_number = max([_model_number(m) for m in mine["model_id"]] + [0]) + 1
+    mine = state.models.get(text.fold(unit), [])
+    by_name = {text.fold(r["name"]): i for i, r in enumerate(mine)}
+    by_similar = {text.similarity_key(r["name"]): i for i, r in enumerate(mine)}
+    next_number = max([_model_number(r["model_id"]) for r in mine] + [0]) + 1
     findings: list[Finding] = []
     kept: list[dict[str, Any]] = []
     used: set[Any] = set()
-    for record in rows.to_dict("records"):
+    for record in rows:
         match = by_name.get(text.fold(record["name"]))
         if match is None or match in used:
             match = by_similar.get(text.similarity_key(record["name"]))
@@ -265,7 +276,7 @@ def merge_registrations(state: MasterState, file: ReturnedFile, rows: pd.DataFra
         values = {k: record.get(k) for k in MODEL_KEYS}
         if match is not None:
             used.add(match)
-            old = mine.loc[match].to_dict()
+            old = mine[match]
             stored_check = text.clean(old.get("row_check"))
             if stored_check and stored_check != fingerprint(old.get(k) for k in MODEL_KEYS):
                 findings.append(Finding(
@@ -283,8 +294,8 @@ def merge_registrations(state: MasterState, file: ReturnedFile, rows: pd.DataFra
         kept.append({**values, "model_id": model_id, "unit_code": unit, "unit_name": unit_name,
                      "status": REGISTER_STATUS_ACTIVE, "source_file": file.name, "source_row": int(record["_row"]),
                      "received_at": received.date(), "row_check": fingerprint(values[k] for k in MODEL_KEYS)})
-    for index in mine.index.difference(list(used)):
-        old = mine.loc[index].to_dict()
+    for index in sorted(set(range(len(mine))) - used):
+        old = mine[index]
         if text.clean(old.get("status")) != REGISTER_STATUS_WITHDRAWN:
             old["status"] = REGISTER_STATUS_WITHDRAWN
             findings.append(Finding("model-withdrawn", "warning",
@@ -292,8 +303,7 @@ def merge_registrations(state: MasterState, file: ReturnedFile, rows: pd.DataFra
                                     "đã đánh dấu “Đã rút” trong sổ (dòng vẫn được giữ)",
                                     file.name, REGISTER.sheet, None))
         kept.append(old)
-    kept.sort(key=lambda r: _model_number(r["model_id"]))
-    state.register = pd.concat([others, pd.DataFrame(kept, columns=REGISTER.keys)], ignore_index=True)
+    state.models[text.fold(unit)] = kept
     return findings
 
 
@@ -307,12 +317,13 @@ FORM_CHECKS[PL03.id].append(check_results)
 # --- the two actions -----------------------------------------------------------------------------
 
 
-def check_files(master: str | Path, paths: Iterable[str | Path], workers: int | None = None) -> IntakeReport:
-    """``dvk validate``: check files against the master without changing anything."""
-    state = load_state(open_master(master))
+def check_files(master: str | Path | Workbook, paths: Iterable[str | Path], workers: int | None = None) -> IntakeReport:
+    """``dvk validate``: check files against the master (a path, or the workbook open in Excel) without changing anything."""
+    wb = open_master(master)
+    state = load_state(wb)
     files = read_all([Path(p) for p in paths], workers)
     validate_files(files, state.campaign)
-    report = IntakeReport(units_expected=_expected(state), master=Path(master))
+    report = IntakeReport(units_expected=_expected(state), master=wb.path)
     for file in files:
         status = "rejected" if file.has_errors else "accepted"
         report.files.append(FileOutcome(file.path, file.unit_code, status, len(file.rows), file.findings,
@@ -320,14 +331,18 @@ def check_files(master: str | Path, paths: Iterable[str | Path], workers: int | 
     return report
 
 
-def consolidate(master: str | Path, inbox: str | Path, feedback_dir: str | Path | None = None,
+def consolidate(master: str | Path | Workbook, inbox: str | Path, feedback_dir: str | Path | None = None,
                 workers: int | None = None, now: datetime | None = None) -> IntakeReport:
-    """``dvk consolidate``: check every workbook in ``inbox`` and merge the accepted ones into the master."""
-    master, inbox = Path(master), Path(inbox)
+    """``dvk consolidate``: check every workbook in ``inbox`` and merge the accepted ones into the master.
+
+    ``master`` is a path, or the workbook open in Excel (the ribbon's ``LiveWorkbook``).
+    """
+    inbox = Path(inbox)
     if not inbox.is_dir():
         raise DvkError(f"Không tìm thấy thư mục tiếp nhận {inbox}")
-    ensure_not_locked(master)
     wb = open_master(master)
+    wb.check_writable()  # before anything is archived
+    master = wb.path
     state = load_state(wb)
     seen = {text.clean(s): (text.clean(u), STATUS_FROM_VI.get(text.clean(st), "accepted"))
             for s, u, st in zip(state.log["sha256"], state.log["unit_code"], state.log["status"], strict=True)}
@@ -343,7 +358,7 @@ def consolidate(master: str | Path, inbox: str | Path, feedback_dir: str | Path 
         else:
             new_paths.append(path)
     files = read_all(new_paths, workers)
-    typed_rows = _rows_by_file(validate_files(files, state.campaign), len(files))
+    typed_rows = _rows_by_file(validate_files(files, state.campaign))
     archive = master.parent / ARCHIVE_DIR / "TepNhan"
     now = now or datetime.now()
     latest = _latest_accepted(files, state)
@@ -353,9 +368,9 @@ def consolidate(master: str | Path, inbox: str | Path, feedback_dir: str | Path 
         received = file.modified or now
         if file.has_errors:
             status = "rejected"
-        elif latest.get((file.form_id, text.fold(file.unit_code or ""))) is position:
+        elif latest.get((file.form_id, text.fold(file.unit_code or ""))) == position:
             status = "accepted"
-            file.findings.extend(HANDLERS[file.form_id].merge(state, file, typed_rows[position], received))
+            file.findings.extend(HANDLERS[file.form_id].merge(state, file, typed_rows.get(position, []), received))
         else:
             status = "superseded"
         stored = _archive(file, archive)
@@ -375,7 +390,7 @@ def consolidate(master: str | Path, inbox: str | Path, feedback_dir: str | Path 
     if outcomes:
         import pandas as pd
 
-        wb.write_table(REGISTER.table, _with_headers(state.register, REGISTER))
+        wb.write_table(REGISTER.table, _with_headers(state.register_frame(), REGISTER))
         wb.write_table(INTAKE_LOG.table, _with_headers(pd.DataFrame(log_rows, columns=INTAKE_LOG.keys), INTAKE_LOG))
         wb.write_table(SUBMISSIONS.table, _with_headers(submissions(state, log_rows), SUBMISSIONS))
         previous = master.parent / ARCHIVE_DIR / "SoTongHop" / f"{master.stem}_{now:%Y%m%d-%H%M%S}{master.suffix}"
@@ -388,16 +403,12 @@ def _expected(state: MasterState) -> list[tuple[str, str]]:
     return list(zip(state.units["unit_code"], state.units["unit_name"], strict=True))
 
 
-def _rows_by_file(typed: dict[str, pd.DataFrame], count: int) -> dict[int, pd.DataFrame]:
-    """The typed rows of each file position (an empty frame for a file without rows)."""
-    import pandas as pd
-
-    by_file: dict[int, pd.DataFrame] = {}
+def _rows_by_file(typed: dict[str, pd.DataFrame]) -> dict[int, list[dict[str, Any]]]:
+    """The typed rows of each file position, as records (one pass over all files' rows)."""
+    by_file: dict[int, list[dict[str, Any]]] = {}
     for frame in typed.values():
-        if not frame.empty:
-            by_file.update({int(position): group for position, group in frame.groupby("_file")})
-    for position in range(count):
-        by_file.setdefault(position, pd.DataFrame(columns=[*PL01.keys, "_file", "_row", "_unit"]))
+        for record in frame.to_dict("records"):
+            by_file.setdefault(int(record["_file"]), []).append(record)
     return by_file
 
 
@@ -463,30 +474,35 @@ def submissions(state: MasterState, log_rows: list[dict[str, Any]]) -> pd.DataFr
     """Expected versus received, per unit and form: who sent, who is late, who is missing."""
     import pandas as pd
 
-    register = state.register
-    active = register[register["status"].map(text.clean) != REGISTER_STATUS_WITHDRAWN]
-    models = active.groupby(active["unit_code"].map(text.fold)).size().to_dict()
+    by_unit: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in log_rows:
+        by_unit.setdefault((text.fold(row["unit_code"] or ""), text.clean(row["form"])), []).append(row)
     today = date.today()
+    done = (INTAKE_STATUS["accepted"], INTAKE_STATUS["superseded"])
     rows = []
+    received_forms = {form for _, form in by_unit}
     for form_id, handler in HANDLERS.items():
+        if handler.form is not PL01 and form_id not in received_forms:
+            continue  # a later form (results) is expected only once its period has started
         due = state.campaign.deadlines.get(form_id)
         for code, name in _expected(state):
-            mine = [r for r in log_rows if text.fold(r["unit_code"] or "") == text.fold(code)
-                    and text.clean(r["form"]) == form_id]
-            accepted = [r for r in mine if r["status"] in (INTAKE_STATUS["accepted"], INTAKE_STATUS["superseded"])]
-            last = max((r["received_at"] for r in mine if isinstance(r["received_at"], datetime)), default=None)
+            mine = by_unit.get((text.fold(code), form_id), [])
+            times = [r["received_at"] for r in mine if isinstance(r["received_at"], datetime)]
+            accepted = [r["received_at"] for r in mine if r["status"] in done and isinstance(r["received_at"], datetime)]
             if accepted:
                 state_text = "Đã nộp"
-                first_ok = min(r["received_at"] for r in accepted if isinstance(r["received_at"], datetime))
-                on_time = ("Đúng hạn" if first_ok.date() <= due else "Trễ hạn") if due else ""
+                on_time = ("Đúng hạn" if min(accepted).date() <= due else "Trễ hạn") if due else ""
             elif mine:
                 state_text, on_time = "Bị từ chối", "Chưa đạt, cần gửi lại"
             else:
                 state_text = "Chưa nộp"
                 on_time = "Quá hạn" if due and today > due else ""
-            rows.append({"unit_code": code, "unit_name": name, "form": handler.form.id, "state": state_text,
-                         "files": len(mine), "last_received": last,
-                         "models": models.get(text.fold(code), 0) if handler.form is PL01 else None,
+            models = None
+            if handler.form is PL01:
+                models = sum(1 for r in state.models.get(text.fold(code), [])
+                             if text.clean(r.get("status")) != REGISTER_STATUS_WITHDRAWN)
+            rows.append({"unit_code": code, "unit_name": name, "form": form_id, "state": state_text,
+                         "files": len(mine), "last_received": max(times, default=None), "models": models,
                          "on_time": on_time})
     return pd.DataFrame(rows, columns=SUBMISSIONS.keys)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -69,12 +70,15 @@ class Settings:
 def read_form_table(wb: Workbook, form: Form) -> pd.DataFrame:
     """A master table with the form's keys as columns (cell addresses stay in ``attrs``)."""
     frame = wb.read_table(form.table)
-    missing = [h for h in form.headers if h not in frame.columns]
-    if missing:
+    missing = [c for c in form.columns if c.header not in frame.columns]
+    required = [c.header for c in missing if c.required]
+    if required:
         raise DvkError(
-            f"{wb.label}, sheet “{frame.attrs.get('sheet', form.sheet)}”: bảng “{form.table}” thiếu cột “{missing[0]}”; "
+            f"{wb.label}, sheet “{frame.attrs.get('sheet', form.sheet)}”: bảng “{form.table}” thiếu cột “{required[0]}”; "
             "khôi phục tên cột đúng như khi công cụ tạo sổ"
         )
+    for column in missing:  # a column added by a newer version of the tool: empty until written
+        frame[column.header] = None
     attrs = dict(frame.attrs)
     headers = list(frame.columns)
     keyed = frame[form.headers].rename(columns=form.by_header())
@@ -293,15 +297,41 @@ def init_master(directory: str | Path, year: int = 2026, committee: str | None =
     contents = {SETTINGS.table: setting_rows, UNITS.table: unit_rows, LISTS.table: list_rows,
                 QUOTAS.table: quota_rows, DEADLINES.table: deadline_rows, CRITERIA.table: criteria_rows}
     for form in MASTER_TABLES:
-        ws = book.create_sheet(form.sheet)
-        excel.merged_text(ws, 1, 1, min(len(form.columns), 6), form.title, excel.TITLE_FONT,
-                          excel.Alignment(horizontal="left"))
-        ws.cell(2, 1, TABLE_HINTS.get(form.table, "")).font = excel.ITALIC
-        excel.add_table(ws, form.table, TABLE_HEADER_ROW, form.columns, contents.get(form.table, []))
-        ws.freeze_panes = ws.cell(TABLE_HEADER_ROW + 1, 1)
-        excel.page_setup(ws, title_rows=f"{TABLE_HEADER_ROW}:{TABLE_HEADER_ROW}")
+        add_table_sheet(book, form, contents.get(form.table, []))
     excel.save_book(book, path)
     return InitResult(path=path, preset=chosen, units=len(units), notices=notices)
+
+
+DROPDOWN_ROWS = 2000  # rows of a master table that get its dropdowns
+LIST_ROWS = 60  # DanhMuc rows a dropdown offers (staff may add values under the defaults)
+
+
+def list_range(list_key: str) -> str:
+    """The DanhMuc cells of one list, as a dropdown formula refers to them."""
+    letter = excel_column(LISTS.position(list_key))
+    return f"'{LISTS.sheet}'!${letter}${TABLE_HEADER_ROW + 1}:${letter}${TABLE_HEADER_ROW + LIST_ROWS}"
+
+
+def add_table_sheet(book: Any, form: Form, rows: list[list[Any]] | tuple = ()) -> Any:
+    """A master table on its own new sheet (title, hint, table, dropdowns from DanhMuc, print setup).
+
+    Used by ``init_master`` and by ``FileWorkbook.ensure_table`` for a table an older master lacks.
+    """
+    ws = book.create_sheet(form.sheet)
+    excel.merged_text(ws, 1, 1, min(len(form.columns), 6), form.title, excel.TITLE_FONT,
+                      excel.Alignment(horizontal="left"))
+    ws.cell(2, 1, TABLE_HINTS.get(form.table, "")).font = excel.ITALIC
+    excel.add_table(ws, form.table, TABLE_HEADER_ROW, form.columns, rows)
+    if form is not LISTS:
+        for position, column in enumerate(form.columns):
+            if column.choices in LIST_HEADERS:
+                letter = excel_column(position)
+                cells = f"{letter}{TABLE_HEADER_ROW + 1}:{letter}{TABLE_HEADER_ROW + DROPDOWN_ROWS}"
+                excel.list_validation(ws, cells, list_range(column.choices), column.header,
+                                      DEFAULT_LISTS[column.choices])
+    ws.freeze_panes = ws.cell(TABLE_HEADER_ROW + 1, 1)
+    excel.page_setup(ws, title_rows=f"{TABLE_HEADER_ROW}:{TABLE_HEADER_ROW}")
+    return ws
 
 
 def _columns_to_rows(columns: list[list[str]]) -> list[list[str | None]]:
@@ -314,10 +344,13 @@ TABLE_HINTS = {
     "DonVi": "Mỗi đơn vị một dòng, mã đơn vị không trùng. Mẫu Phụ lục 01 được tạo cho từng dòng.",
     "DanhMuc": "Các giá trị của ô chọn trong mẫu gửi đơn vị. Có thể thêm lĩnh vực, loại đơn vị của địa phương.",
     "ChiTieu": "Chỉ tiêu của kế hoạch: phạm vi, chỉ số và mức tối thiểu.",
-    "TienDo": "Hạn của từng bước; ngày không tồn tại sẽ bị báo lỗi, công cụ không tự dời ngày.",
+    "TienDo": "Hạn của từng bước; ngày không tồn tại sẽ bị báo lỗi, công cụ không tự dời ngày. Việc của cấp ủy "
+              "làm xong thì nhập ngày vào cột “Ngày hoàn thành”.",
     "TieuChi": "Tám tiêu chí đánh giá mô hình (Mục III.1 Hướng dẫn).",
     "DangKy": "Do công cụ ghi khi tổng hợp; sửa tay được nhưng công cụ sẽ cảnh báo trước khi ghi đè.",
     "TiepNhan": "Do công cụ ghi: mỗi tệp nhận được một dòng.",
+    "ThamDinh": "Mỗi mô hình đã đăng ký một dòng (lệnh dvk compliance tự thêm). Đoàn thẩm định chọn Đạt / Không đạt "
+                "cho từng tiêu chí; công cụ điền sẵn tiêu chí 1, 2, 8 khi dữ liệu chứng minh, không ghi đè ô đã nhập tay.",
 }
 
 
@@ -340,7 +373,10 @@ def guide_text(year: int) -> list[str]:
     ]
 
 
-def open_master(path: str | Path) -> Workbook:
+def open_master(path: str | Path | Workbook) -> Workbook:
+    """A master path opens the file; an open ``Workbook`` (the ribbon's live one) is used as it is."""
+    if not isinstance(path, str | os.PathLike):
+        return path
     from .workbook import FileWorkbook
 
     return FileWorkbook(path)

@@ -230,6 +230,8 @@ def _read_grid(result: ReturnedFile, grid: list[list[Any]], header: int, form: F
     content_keys = [k for k in result.columns if k != "stt"]
     for index in range(header + 1, len(grid)):
         row = grid[index]
+        if not any(row):  # calamine gives "" for an empty cell: most rows of a form are untouched
+            continue
         values = {k: row[c] if c < len(row) else None for k, c in result.columns.items()}
         filled = [k for k in content_keys if not _is_blank(values[k])]
         if not filled:
@@ -246,7 +248,7 @@ def _read_grid(result: ReturnedFile, grid: list[list[Any]], header: int, form: F
                 result.add("value-too-long", f"nội dung dài {len(value):,} ký tự, quá {MAX_CELL_CHARS:,} ký tự cho "
                            "một ô; tóm tắt ngắn gọn, phần chi tiết gửi kèm văn bản riêng", cell=result.cell(key, excel_row))
                 values[key] = value[:MAX_CELL_CHARS]
-        for key in content_keys:
+        for key in content_keys if formulas else ():
             if (cell := result.cell(key, excel_row)) in formulas:
                 result.add("formula-in-cell", "ô chứa công thức; công cụ chỉ lấy giá trị đã tính, đề nghị "
                            "nhập trực tiếp giá trị", severity="warning", cell=cell)

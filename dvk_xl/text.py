@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Old-style tone placement ("hoá", "thuỷ") and new-style ("hóa", "thủy") are both in daily use.
 # We compare in one canonical spelling: the tone mark on the second vowel of oa/oe/uy clusters.
@@ -20,16 +21,24 @@ def clean(value: object) -> str:
     """Text of a cell: NFC, spaces collapsed, trimmed. None becomes ''."""
     if value is None or (isinstance(value, float) and value != value):
         return ""
-    text = str(value)
+    return _clean_text(value if isinstance(value, str) else str(value))
+
+
+@lru_cache(maxsize=1 << 16)
+def _clean_text(text: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+@lru_cache(maxsize=1 << 16)
+def _fold_text(text: str) -> str:
+    text = text.replace("–", "-").replace("—", "-").replace("“", '"').replace("”", '"')
+    text = re.sub(r"\s*-\s*", " - ", text)
+    return _TONE_PATTERN.sub(lambda m: _TONE_VARIANTS[m.group(0)], text)
 
 
 def fold(value: object) -> str:
     """A comparison key: cleaned, lower case, one tone placement, ASCII quotes and dashes."""
-    text = clean(value).lower()
-    text = text.replace("–", "-").replace("—", "-").replace("“", '"').replace("”", '"')
-    text = re.sub(r"\s*-\s*", " - ", text)
-    return _TONE_PATTERN.sub(lambda m: _TONE_VARIANTS[m.group(0)], text)
+    return _fold_text(clean(value).lower())
 
 
 def unaccent(value: object) -> str:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import DvkError, MasterLockedError
-from .forms import DATE_FORMAT, SETTINGS, excel_column
+from .forms import DATE_FORMAT, SETTINGS, Form, excel_column
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -22,10 +23,51 @@ if TYPE_CHECKING:
 FORMULA_STARTS = ("=", "+", "-", "@")
 
 
+@dataclass
+class SheetBlock:
+    """One titled table of a report sheet: a header row and value rows."""
+
+    title: str
+    headers: list[str]
+    rows: list[list[Any]]
+
+
+@dataclass
+class SheetChart:
+    """A column chart of one block: its first column gives the categories, the next ``series`` columns
+    the series (named by their headers); only the first ``rows`` rows (all when None) are drawn."""
+
+    title: str
+    block: int
+    series: int
+    rows: int | None = None
+    stacked: bool = True
+    y_title: str = ""
+
+
+@dataclass
+class ReportSheet:
+    """A whole sheet the tool owns and rewrites: a title, blocks one under another, charts below.
+
+    ``marks`` colours every cell whose text is a key (e.g. "Chưa đạt" in red); ``position`` is the
+    sheet's place for a new sheet (a replaced sheet keeps its place).
+    """
+
+    name: str
+    title: str
+    subtitle: str = ""
+    blocks: list[SheetBlock] = field(default_factory=list)
+    charts: list[SheetChart] = field(default_factory=list)
+    widths: list[float] = field(default_factory=list)
+    marks: dict[str, str] = field(default_factory=dict)
+    position: int = 1
+
+
 class Workbook(Protocol):
     """What business logic may do with a master workbook."""
 
     label: str  # file name, for messages
+    path: Path | None  # where it is saved; archives and outputs go beside it
 
     def table_names(self) -> list[str]: ...
 
@@ -45,7 +87,24 @@ class Workbook(Protocol):
         """The CauHinh table as {label: value}."""
         ...
 
-    def save(self) -> None: ...
+    def ensure_table(self, form: Form) -> bool:
+        """Create the form's table on a new sheet if the workbook lacks it (an older master).
+
+        Returns True when it was created. An existing sheet of that name without the table is an error.
+        """
+        ...
+
+    def replace_sheet(self, sheet: ReportSheet) -> None:
+        """Write a report sheet the tool owns, replacing the sheet of that name if there is one."""
+        ...
+
+    def check_writable(self) -> None:
+        """Raise ``MasterLockedError`` before any change when the workbook could not be saved."""
+        ...
+
+    def save(self, keep_previous: Path | None = None) -> None:
+        """Persist the changes; the version replaced is kept at ``keep_previous`` when given."""
+        ...
 
 
 def cell_ref(frame: pd.DataFrame, row_position: int, header: str) -> str:
@@ -112,6 +171,17 @@ def excel_value(value: Any) -> Any:
     return value
 
 
+def _from_calamine(value: Any) -> Any:
+    """Cell values as openpyxl gives them: empty as None, whole numbers as int, dates as datetime."""
+    if value == "" or value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return datetime(value.year, value.month, value.day)
+    return value
+
+
 def set_text_safe(cell: Any, value: Any) -> None:
     """Write a value; text that looks like a formula stays text (never evaluated)."""
     cell.value = value
@@ -120,37 +190,86 @@ def set_text_safe(cell: Any, value: Any) -> None:
 
 
 class FileWorkbook:
-    """A master workbook file, read and written with openpyxl."""
+    """A master workbook file.
+
+    Tables are read with python-calamine and rewritten by patching only their rows in the file
+    (dvk_xl.xlsx_patch), which keeps a city-size master fast. openpyxl is loaded only when an
+    action needs more (a new sheet, a report sheet, a new column, a layout the fast path refuses).
+    """
 
     def __init__(self, path: str | os.PathLike) -> None:
-        from openpyxl import load_workbook
+        from python_calamine import CalamineWorkbook
 
         self.path = Path(path)
         self.label = self.path.name
         if not self.path.exists():
             raise DvkError(f"Không tìm thấy sổ tổng hợp {self.path}; tạo sổ mới bằng lệnh “dvk init”")
         try:
-            self._book = load_workbook(self.path)
-        except Exception as exc:  # openpyxl raises many kinds for a broken file
+            self._fast = CalamineWorkbook.from_path(str(self.path), load_tables=True)
+            self._fast_tables = set(self._fast.table_names)
+        except Exception as exc:  # calamine raises many kinds for a broken file
             raise DvkError(f"Không mở được sổ tổng hợp {self.label}: tệp hỏng hoặc không phải .xlsx ({exc.__class__.__name__})") from exc
-        self._tables = {}
-        for sheet in self._book.worksheets:
-            for table in sheet.tables.values():
-                self._tables[table.displayName] = (sheet, table)
+        self._pending: dict[str, pd.DataFrame] = {}  # fast-path writes, applied on save
+        self._openpyxl_book: Any = None
+        self._openpyxl_tables: dict[str, Any] = {}
+
+    @property
+    def _book(self) -> Any:
+        """The openpyxl workbook, loaded on first need; pending fast writes move into it."""
+        if self._openpyxl_book is None:
+            from openpyxl import load_workbook
+
+            try:
+                self._openpyxl_book = load_workbook(self.path)
+            except Exception as exc:
+                raise DvkError(f"Không mở được sổ tổng hợp {self.label} ({exc.__class__.__name__})") from exc
+            for sheet in self._openpyxl_book.worksheets:
+                for table in sheet.tables.values():
+                    self._openpyxl_tables[table.displayName] = (sheet, table)
+            pending, self._pending = self._pending, {}
+            for name, frame in pending.items():
+                self._write_openpyxl(name, frame)
+        return self._openpyxl_book
+
+    @property
+    def _tables(self) -> dict[str, Any]:
+        self._book  # noqa: B018 - loads openpyxl and fills the map
+        return self._openpyxl_tables
 
     def table_names(self) -> list[str]:
-        return list(self._tables)
+        return list(self._openpyxl_tables) if self._openpyxl_book is not None else sorted(self._fast_tables)
 
     def _table(self, name: str):
         try:
             return self._tables[name]
         except KeyError:
-            raise DvkError(
-                f"Sổ tổng hợp {self.label} thiếu bảng “{name}”; không đổi tên hoặc xóa các bảng do công cụ tạo "
-                "(có thể tạo sổ mới bằng “dvk init” rồi chép dữ liệu sang)"
-            ) from None
+            raise self._missing(name) from None
+
+    def _missing(self, name: str) -> DvkError:
+        return DvkError(
+            f"Sổ tổng hợp {self.label} thiếu bảng “{name}”; không đổi tên hoặc xóa các bảng do công cụ tạo "
+            "(có thể tạo sổ mới bằng “dvk init” rồi chép dữ liệu sang)"
+        )
 
     def read_table(self, name: str) -> pd.DataFrame:
+        if self._openpyxl_book is not None:
+            return self._read_openpyxl(name)
+        if name not in self._fast_tables:
+            raise self._missing(name)
+        table = self._fast.get_table_by_name(name)
+        if name in self._pending:
+            frame = self._pending[name].copy()
+        else:
+            import pandas as pd
+
+            headers = [str(h).strip() for h in table.columns]
+            body = [[_from_calamine(v) for v in row] for row in table.to_python()
+                    if any(v is not None and v != "" for v in row)]
+            frame = pd.DataFrame(body, columns=headers, dtype=object)
+        frame.attrs.update(sheet=table.sheet, header_row=table.start[0], first_column=table.start[1], table=name)
+        return frame
+
+    def _read_openpyxl(self, name: str) -> pd.DataFrame:
         import pandas as pd
         from openpyxl.utils.cell import range_boundaries
 
@@ -164,14 +283,25 @@ class FileWorkbook:
         return frame
 
     def write_table(self, name: str, frame: pd.DataFrame) -> None:
+        if self._openpyxl_book is None:
+            if name not in self._fast_tables:
+                raise self._missing(name)
+            headers = [str(h).strip() for h in self._fast.get_table_by_name(name).columns]
+            if set(frame.columns) <= set(headers):
+                self._pending[name] = frame.reindex(columns=headers)
+                return
+        self._book  # noqa: B018 - a new column needs openpyxl
+        self._write_openpyxl(name, frame)
+
+    def _write_openpyxl(self, name: str, frame: pd.DataFrame) -> None:
         from openpyxl.utils.cell import range_boundaries
 
         sheet, table = self._table(name)
         min_col, min_row, max_col, max_row = range_boundaries(table.ref)
         headers = [sheet.cell(min_row, c).value for c in range(min_col, max_col + 1)]
-        missing = [h for h in frame.columns if h not in headers]
-        if missing:
-            raise DvkError(f"Bảng “{name}” trong {self.label} thiếu cột “{missing[0]}”; không xóa cột do công cụ tạo")
+        for header in [h for h in frame.columns if h not in headers]:
+            max_col = self._add_column(sheet, table, min_row, max_col, header)
+            headers.append(header)
         positions = {h: min_col + i for i, h in enumerate(headers)}
         formats = {}
         for c in range(min_col, max_col + 1):
@@ -195,11 +325,66 @@ class FileWorkbook:
         if table.autoFilter is not None:
             table.autoFilter.ref = table.ref
 
+    @staticmethod
+    def _add_column(sheet: Any, table: Any, header_row: int, last_col: int, header: str) -> int:
+        """Append a column to a table (a master made by an older version of the tool). Returns the new last column."""
+        from openpyxl.worksheet.table import TableColumn
+
+        column = last_col + 1
+        source = sheet.cell(header_row, last_col)
+        cell = sheet.cell(header_row, column, header)
+        cell._style = source._style
+        table.tableColumns.append(TableColumn(id=max((c.id for c in table.tableColumns), default=0) + 1, name=header))
+        return column
+
     def read_settings(self) -> dict[str, Any]:
         frame = self.read_table(SETTINGS.table)
         label, value = SETTINGS.header_of("label"), SETTINGS.header_of("value")
         return {str(row[label]).strip(): row[value] for _, row in frame.iterrows() if row[label] is not None}
 
+    def ensure_table(self, form: Form) -> bool:
+        if form.table in self._tables:
+            return False
+        if form.sheet in self._book.sheetnames:
+            raise DvkError(
+                f"Sổ tổng hợp {self.label} đã có sheet “{form.sheet}” nhưng không có bảng “{form.table}” của công cụ; "
+                f"đổi tên sheet đó (ví dụ “{form.sheet} cũ”) rồi chạy lại để công cụ tạo sheet mới"
+            )
+        from .master import add_table_sheet
+
+        ws = add_table_sheet(self._book, form)
+        self._tables[form.table] = (ws, ws.tables[form.table])
+        return True
+
+    def replace_sheet(self, sheet: ReportSheet) -> None:
+        from .report_sheet import draw_report_sheet
+
+        position = sheet.position
+        if sheet.name in self._book.sheetnames:
+            old = self._book[sheet.name]
+            if old.tables:
+                raise DvkError(f"Sheet “{sheet.name}” trong {self.label} chứa bảng dữ liệu của công cụ; "
+                               "không ghi đè được bằng báo cáo, đổi tên sheet đó rồi chạy lại")
+            position = self._book.worksheets.index(old)
+            self._book.remove(old)
+        ws = self._book.create_sheet(sheet.name, min(position, len(self._book.worksheets)))
+        draw_report_sheet(ws, sheet)
+
+    def check_writable(self) -> None:
+        ensure_not_locked(self.path)
+
     def save(self, keep_previous: Path | None = None) -> None:
         ensure_not_locked(self.path)
+        if self._openpyxl_book is None and self._pending:
+            from .xlsx_patch import PatchUnsupported, patch_tables
+
+            writes = {name: (list(frame.columns), [[excel_value(v) for v in row]
+                                                   for row in frame.itertuples(index=False, name=None)])
+                      for name, frame in self._pending.items()}
+            try:
+                atomic_save(self.path, lambda temp: patch_tables(self.path, temp, writes), keep_previous)
+                self._pending = {}
+                return
+            except PatchUnsupported:
+                pass  # an unusual layout: the general (slower) path below handles it
         atomic_save(self.path, self._book.save, keep_previous)
