@@ -181,5 +181,75 @@ def report(master: Path, kind: str, out_dir: Path, eml: bool, day: str | None) -
         click.echo(f"  Lưu ý: {notice}")
 
 
+@main.command("build-addin")
+@click.option("--out", "out", default="workbook/DanVanKheo.xlam", show_default=True,
+              type=click.Path(dir_okay=False, path_type=Path), help="Tệp add-in sẽ tạo. / The .xlam to write.")
+def build_addin_command(out: Path) -> None:
+    """Tạo add-in Excel DanVanKheo.xlam (thanh công cụ “Dân vận khéo”) từ mã nguồn.
+
+    Build the Excel add-in from macros/ (VBA as text, ribbon XML) and the installed xlwings'
+    VBA module; works on any OS, no Excel needed.
+    """
+    from .addin import build_addin
+
+    result = build_addin(out)
+    click.echo(f"Đã tạo add-in: {result.path}")
+    click.echo(f"  Mô-đun VBA: {', '.join(result.modules)} (xlwings {result.xlwings_version}); {result.buttons} nút")
+
+
+@main.command("install-addin")
+@click.argument("addin", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def install_addin_command(addin: Path | None) -> None:
+    """Cài add-in DanVanKheo.xlam vào Excel của người dùng này (chỉ trên Windows).
+
+    Install the add-in for the current Windows user: xlwings add-in, DanVanKheo.xlam in XLSTART,
+    the Python interpreter in the add-in's config. Builds workbook/DanVanKheo.xlam when no ADDIN is given.
+    """
+    from .addin import install_addin
+
+    install_addin(addin, echo=click.echo)
+    click.echo("Xong. Mở Excel: thanh “Dân vận khéo” xuất hiện; mở sổ tổng hợp rồi dùng các nút.")
+
+
+@main.command()
+@click.argument("master", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("inbox", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--feedback", "feedback_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Ghi tệp phản hồi cho cấp dưới vào thư mục này. / Write feedback for the committees here.")
+@click.option("--json", "as_json", is_flag=True, help="In đúng một tài liệu JSON. / Print one JSON document.")
+def rollup(master: Path, inbox: Path, feedback_dir: Path | None, as_json: bool) -> None:
+    """Tổng hợp báo cáo Phụ lục 02/03 của các cấp ủy cấp dưới vào sổ.
+
+    Consolidate the Phụ lục 02/03 workbooks that subordinate committees (rows of the master's
+    DonVi) made with “dvk report” into the register and results; models keep their IDs.
+    Exit code 0 when no file is rejected, 1 otherwise.
+    """
+    from .rollup import rollup as run
+
+    _render_intake(run(master, inbox, feedback_dir=feedback_dir), as_json)
+
+
+@main.command()
+@click.argument("master", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--today", help="Ngày kiểm tra (ngày/tháng/năm), mặc định hôm nay. / Check as of this day (DD/MM/YYYY).")
+@click.option("--json", "as_json", is_flag=True, help="In đúng một tài liệu JSON. / Print one JSON document.")
+def compliance(master: Path, today: str | None, as_json: bool) -> None:
+    """Kiểm tra chỉ tiêu, tiến độ và tám tiêu chí; ghi sheet “Tuân thủ” và “Thẩm định”.
+
+    Check the quotas, the deadlines and the eight criteria; write the "Tuân thủ" and "Thẩm định"
+    sheets of MASTER. Exit code 0 when every quota rule is met, 1 otherwise.
+    """
+    from .compliance import run_compliance
+    from .dates import parse_date
+
+    try:
+        day = parse_date(today) if today else None
+    except DvkError as exc:
+        raise click.BadParameter(exc.message, param_hint="--today") from None
+    report = run_compliance(master, today=day)
+    click.echo(report.as_json() if as_json else "\n".join(report.lines()))
+    sys.exit(report.exit_code)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -33,6 +33,7 @@ from .forms import (
     SUBMISSIONS,
     UNIT_FORMS,
     Form,
+    submission_label,
 )
 from .master import (
     deadline_of,
@@ -205,7 +206,8 @@ def load_state(wb: Workbook) -> MasterState:
         year=settings.year,
         units={text.fold(c): (c, n) for c, n in zip(units["unit_code"], units["unit_name"], strict=True)},
         lists=load_lists(wb),
-        deadlines={form_id: deadline_of(deadlines, handler.deadline_step) for form_id, handler in HANDLERS.items()},
+        deadlines={submission_label(form_id, period or None): deadline_of(deadlines, step)
+                   for form_id, handler in HANDLERS.items() for period, step in handler.deadline_steps.items()},
         existing_models=existing,
         registered=registered,
     )
@@ -227,7 +229,7 @@ class FormHandler:
 
     form: Form
     merge: MergeFn
-    deadline_step: str
+    deadline_steps: dict[str, str]  # period ("" when the form has none) -> TienDo step
 
 
 def fingerprint(values: Iterable[Any]) -> str:
@@ -307,10 +309,9 @@ def merge_registrations(state: MasterState, file: ReturnedFile, rows: list[dict[
     return findings
 
 
-HANDLERS: dict[str, FormHandler] = {PL01.id: FormHandler(PL01, merge_registrations, "dang-ky")}
-# Phụ lục 03 results into KetQua (dvk_xl/results.py). No single deadline: a file's period (6 months or
-# the year) is in its metadata, so lateness is left to the intake log until deadlines are per period.
-HANDLERS[PL03.id] = FormHandler(PL03, merge_results, "")
+HANDLERS: dict[str, FormHandler] = {PL01.id: FormHandler(PL01, merge_registrations, {"": "dang-ky"})}
+# Phụ lục 03 results into KetQua (dvk_xl/results.py), each period against its own deadline.
+HANDLERS[PL03.id] = FormHandler(PL03, merge_results, {"6-thang": "bao-cao-6-thang", "nam": "bao-cao-nam"})
 FORM_CHECKS[PL03.id].append(check_results)
 
 
@@ -327,7 +328,7 @@ def check_files(master: str | Path | Workbook, paths: Iterable[str | Path], work
     for file in files:
         status = "rejected" if file.has_errors else "accepted"
         report.files.append(FileOutcome(file.path, file.unit_code, status, len(file.rows), file.findings,
-                                        file.sha256, file.form_id, file.modified))
+                                        file.sha256, file.submission, file.modified))
     return report
 
 
@@ -344,19 +345,9 @@ def consolidate(master: str | Path | Workbook, inbox: str | Path, feedback_dir: 
     wb.check_writable()  # before anything is archived
     master = wb.path
     state = load_state(wb)
-    seen = {text.clean(s): (text.clean(u), STATUS_FROM_VI.get(text.clean(st), "accepted"))
-            for s, u, st in zip(state.log["sha256"], state.log["unit_code"], state.log["status"], strict=True)}
     report = IntakeReport(units_expected=_expected(state), master=master,
                           feedback_dir=Path(feedback_dir) if feedback_dir else None)
-    paths = list_workbooks(inbox)
-    new_paths, unchanged = [], []
-    for path in paths:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.stat().st_size < 50 << 20 else None
-        if digest and digest in seen:
-            unit, previous = seen[digest]
-            unchanged.append(FileOutcome(path, unit or None, "unchanged", 0, [], digest, previous_status=previous))
-        else:
-            new_paths.append(path)
+    new_paths, unchanged = split_unchanged(list_workbooks(inbox), state)
     files = read_all(new_paths, workers)
     typed_rows = _rows_by_file(validate_files(files, state.campaign))
     archive = master.parent / ARCHIVE_DIR / "TepNhan"
@@ -368,35 +359,59 @@ def consolidate(master: str | Path | Workbook, inbox: str | Path, feedback_dir: 
         received = file.modified or now
         if file.has_errors:
             status = "rejected"
-        elif latest.get((file.form_id, text.fold(file.unit_code or ""))) == position:
+        elif latest.get((file.submission, text.fold(file.unit_code or ""))) == position:
             status = "accepted"
             file.findings.extend(HANDLERS[file.form_id].merge(state, file, typed_rows.get(position, []), received))
         else:
             status = "superseded"
         stored = _archive(file, archive)
         outcome = FileOutcome(file.path, file.unit_code, status, len(file.rows), file.findings, file.sha256,
-                              file.form_id, received, stored)
+                              file.submission, received, stored)
         outcomes.append(outcome)
         log_rows.append(_log_row(outcome, state, master.parent))
     if any(o.status == "accepted" for o in outcomes):
         _mark_superseded(log_rows, outcomes)
+    finish(report, state, files, unchanged, outcomes, log_rows, now,
+           {REGISTER: state.register_frame(), SUBMISSIONS: submissions(state, log_rows)})
+    return report
+
+
+def split_unchanged(paths: list[Path], state: MasterState) -> tuple[list[Path], list[FileOutcome]]:
+    """Files to read, and byte-identical copies of files already logged (``unchanged``, not read again)."""
+    seen = {text.clean(s): (text.clean(u), STATUS_FROM_VI.get(text.clean(st), "accepted"))
+            for s, u, st in zip(state.log["sha256"], state.log["unit_code"], state.log["status"], strict=True)}
+    new_paths, unchanged = [], []
+    for path in paths:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.stat().st_size < 50 << 20 else None
+        if digest and digest in seen:
+            unit, previous = seen[digest]
+            unchanged.append(FileOutcome(path, unit or None, "unchanged", 0, [], digest, previous_status=previous))
+        else:
+            new_paths.append(path)
+    return new_paths, unchanged
+
+
+def finish(report: IntakeReport, state: MasterState, files: list[ReturnedFile], unchanged: list[FileOutcome],
+           outcomes: list[FileOutcome], log_rows: list[dict[str, Any]], now: datetime,
+           tables: dict[Form, pd.DataFrame]) -> None:
+    """Feedback for the units, then the changed tables and the log into the master, saved atomically."""
+    import pandas as pd
+
     report.files = unchanged + outcomes
-    if feedback_dir:
+    if report.feedback_dir:
         from .feedback import write_feedback
 
         for outcome, file in zip(outcomes, files, strict=True):
             if file.findings:
-                outcome.feedback = write_feedback(file, Path(feedback_dir))
-    if outcomes:
-        import pandas as pd
-
-        wb.write_table(REGISTER.table, _with_headers(state.register_frame(), REGISTER))
-        wb.write_table(INTAKE_LOG.table, _with_headers(pd.DataFrame(log_rows, columns=INTAKE_LOG.keys), INTAKE_LOG))
-        wb.write_table(SUBMISSIONS.table, _with_headers(submissions(state, log_rows), SUBMISSIONS))
-        previous = master.parent / ARCHIVE_DIR / "SoTongHop" / f"{master.stem}_{now:%Y%m%d-%H%M%S}{master.suffix}"
-        wb.save(keep_previous=previous)
-        report.master_changed, report.previous_version = True, previous
-    return report
+                outcome.feedback = write_feedback(file, report.feedback_dir)
+    if not outcomes:
+        return
+    master = report.master
+    for form, frame in {**tables, INTAKE_LOG: pd.DataFrame(log_rows, columns=INTAKE_LOG.keys)}.items():
+        state.wb.write_table(form.table, _with_headers(frame, form))
+    previous = master.parent / ARCHIVE_DIR / "SoTongHop" / f"{master.stem}_{now:%Y%m%d-%H%M%S}{master.suffix}"
+    state.wb.save(keep_previous=previous)
+    report.master_changed, report.previous_version = True, previous
 
 
 def _expected(state: MasterState) -> list[tuple[str, str]]:
@@ -424,7 +439,7 @@ def _latest_accepted(files: list[ReturnedFile], state: MasterState) -> dict[tupl
     for position, file in enumerate(files):
         if file.has_errors or not file.unit_code:
             continue
-        key = (file.form_id, text.fold(file.unit_code))
+        key = (file.submission, text.fold(file.unit_code))
         when = file.modified or datetime.min
         if key in applied and when < applied[key]:
             continue
@@ -481,12 +496,14 @@ def submissions(state: MasterState, log_rows: list[dict[str, Any]]) -> pd.DataFr
     done = (INTAKE_STATUS["accepted"], INTAKE_STATUS["superseded"])
     rows = []
     received_forms = {form for _, form in by_unit}
-    for form_id, handler in HANDLERS.items():
-        if handler.form is not PL01 and form_id not in received_forms:
+    labels = [(handler, submission_label(form_id, period or None))
+              for form_id, handler in HANDLERS.items() for period in handler.deadline_steps]
+    for handler, label in labels:
+        if handler.form is not PL01 and label not in received_forms:
             continue  # a later form (results) is expected only once its period has started
-        due = state.campaign.deadlines.get(form_id)
+        due = state.campaign.deadlines.get(label)
         for code, name in _expected(state):
-            mine = by_unit.get((text.fold(code), form_id), [])
+            mine = by_unit.get((text.fold(code), label), [])
             times = [r["received_at"] for r in mine if isinstance(r["received_at"], datetime)]
             accepted = [r["received_at"] for r in mine if r["status"] in done and isinstance(r["received_at"], datetime)]
             if accepted:
@@ -501,7 +518,7 @@ def submissions(state: MasterState, log_rows: list[dict[str, Any]]) -> pd.DataFr
             if handler.form is PL01:
                 models = sum(1 for r in state.models.get(text.fold(code), [])
                              if text.clean(r.get("status")) != REGISTER_STATUS_WITHDRAWN)
-            rows.append({"unit_code": code, "unit_name": name, "form": form_id, "state": state_text,
+            rows.append({"unit_code": code, "unit_name": name, "form": label, "state": state_text,
                          "files": len(mine), "last_received": max(times, default=None), "models": models,
                          "on_time": on_time})
     return pd.DataFrame(rows, columns=SUBMISSIONS.keys)

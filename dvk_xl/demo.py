@@ -200,3 +200,38 @@ def consolidate_step(directory: Path, master: Path, inbox: Path, echo: Callable[
 
 
 DEMO_STEPS.insert(0, consolidate_step)
+
+
+DEMO_TODAY = date(2026, 3, 6)  # three days after the registration deadline, before the list goes up
+
+
+def compliance_step(directory: Path, master: Path, inbox: Path, echo: Callable[[str], None]) -> None:
+    """Quotas, deadlines, criteria on a chosen day: the demo misses "100% units" and the registration deadline."""
+    from .compliance import COMPLIANCE_SHEET, run_compliance
+    from .dates import format_date
+    from .deadlines import due_line
+
+    report = run_compliance(master, today=DEMO_TODAY)
+    echo(f"\nKiểm tra chỉ tiêu, tiến độ, tiêu chí (dvk compliance --today {format_date(DEMO_TODAY)}), "
+         f"sheet “{COMPLIANCE_SHEET}” và “Thẩm định”:")
+    echo(f"   Đạt {len(report.quotas) - len(report.missed)}/{len(report.quotas)} chỉ tiêu; "
+         f"{report.criteria.models} mô hình đang thực hiện đã có dòng thẩm định.")
+    for quota in report.missed:
+        echo(f"   - Chỉ tiêu chưa đạt: {quota.rule.rule_id} {quota.rule.description}: {quota.actual_text}; "
+             f"đơn vị chưa đạt: {', '.join(u.code for u in quota.short)}")
+    for deadline in report.late:
+        echo(f"   - Việc trễ hạn: {due_line(deadline)}")
+
+
+DEMO_STEPS.append(compliance_step)
+
+
+def year_step(directory: Path, master: Path, inbox: Path, echo: Callable[[str], None]) -> None:
+    """Reports up with e-mail drafts, 6-month results, roll-up of three wards (dvk_xl/demo_year.py)."""
+    from .demo_year import STEPS
+
+    for step in STEPS:
+        step(directory, master, inbox, echo)
+
+
+DEMO_STEPS.append(year_step)

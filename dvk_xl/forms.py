@@ -22,8 +22,28 @@ RESULT_ONGOING, RESULT_DONE, RESULT_PAUSED, RESULT_DROPPED = "Đang thực hiệ
 YES, NO = "Có", "Không"
 ASSESS_MET, ASSESS_NOT_MET = "Đạt", "Chưa đạt"
 PROPOSE_RECOGNITION, PROPOSE_TYPICAL, PROPOSE_NONE = "Đề nghị công nhận", "Đề nghị công nhận tiêu biểu", "Không đề nghị"
+# Quotas (ChiTieu): where a rule applies and what it counts. The code reasons about these words.
+SCOPE_ALL, SCOPE_EACH_UNIT, SCOPE_UNIT_TYPE, SCOPE_UNIT = "Toàn cấp ủy", "Từng đơn vị", "Loại đơn vị", "Đơn vị"
+MEASURE_MODELS, MEASURE_NEW, MEASURE_CONTINUED, MEASURE_REPLICATED = (
+    "Số mô hình", "Số mô hình mới", "Số mô hình duy trì", "Số mô hình nhân rộng")
+MEASURE_COLLECTIVE, MEASURE_INDIVIDUAL, MEASURE_FIELD = "Số mô hình tập thể", "Số mô hình cá nhân", "Số mô hình theo lĩnh vực"
+MEASURE_RECOGNISED, MEASURE_TYPICAL = "Số mô hình được công nhận", "Số mô hình tiêu biểu"
+MEASURE_UNIT_SHARE = "Tỷ lệ đơn vị có ít nhất N mô hình"
+# Evaluation (ThamDinh): the team's verdict per criterion, per model, and the unit's yearly rating.
+CRITERION_MET, CRITERION_NOT_MET = "Đạt", "Không đạt"
+EVAL_RECOGNISED, EVAL_NOT_RECOGNISED = "Công nhận", "Không công nhận"
+UNIT_RATINGS = ["Hoàn thành xuất sắc nhiệm vụ", "Hoàn thành tốt nhiệm vụ", "Hoàn thành nhiệm vụ",
+                "Không hoàn thành nhiệm vụ"]
+UNIT_RATINGS_GOOD = UNIT_RATINGS[:2]  # "hoàn thành tốt nhiệm vụ trở lên" (seed 003, III.2)
 # Reporting periods of Phụ lục 03: command-line key -> the label staff see in the "Kỳ báo cáo" column.
 PERIODS: dict[str, str] = {"6-thang": "6 tháng", "nam": "Năm"}
+
+def submission_label(form_id: str | None, period: str | None = None) -> str:
+    """What a unit sends, as the intake log names it: "PL01", or "PL03 (6 tháng)" for a results period."""
+    if not form_id:
+        return ""
+    return f"{form_id} ({PERIODS[period]})" if period in PERIODS else form_id
+
 
 DEFAULT_LISTS: dict[str, list[str]] = {
     "fields": [
@@ -48,6 +68,13 @@ DEFAULT_LISTS: dict[str, list[str]] = {
     "yes_no": [YES, NO],
     "assessments": [ASSESS_MET, ASSESS_NOT_MET],
     "proposals": [PROPOSE_RECOGNITION, PROPOSE_TYPICAL, PROPOSE_NONE],
+    # Quotas and evaluation (compliance).
+    "quota_scopes": [SCOPE_ALL, SCOPE_EACH_UNIT, SCOPE_UNIT_TYPE, SCOPE_UNIT],
+    "quota_measures": [MEASURE_MODELS, MEASURE_NEW, MEASURE_CONTINUED, MEASURE_REPLICATED, MEASURE_COLLECTIVE,
+                       MEASURE_INDIVIDUAL, MEASURE_FIELD, MEASURE_RECOGNISED, MEASURE_TYPICAL, MEASURE_UNIT_SHARE],
+    "criteria_results": [CRITERION_MET, CRITERION_NOT_MET],
+    "evaluation_results": [EVAL_RECOGNISED, EVAL_NOT_RECOGNISED],
+    "unit_ratings": UNIT_RATINGS,
 }
 
 # Headers of the DanhMuc table: one column per list.
@@ -60,6 +87,11 @@ LIST_HEADERS: dict[str, str] = {
     "yes_no": "Có / Không",
     "assessments": "Tự đánh giá tiêu chí",
     "proposals": "Đề nghị của đơn vị",
+    "quota_scopes": "Phạm vi chỉ tiêu",
+    "quota_measures": "Chỉ số chỉ tiêu",
+    "criteria_results": "Đánh giá tiêu chí",
+    "evaluation_results": "Kết quả thẩm định",
+    "unit_ratings": "Xếp loại đơn vị",
 }
 
 
@@ -230,9 +262,9 @@ QUOTAS = Form(
     columns=(
         Column("rule_id", "Mã", required=True, width=8),
         Column("description", "Nội dung chỉ tiêu", required=True, width=50),
-        Column("scope", "Phạm vi", required=True, width=20),
+        Column("scope", "Phạm vi", required=True, choices="quota_scopes", width=20),
         Column("target", "Áp dụng cho (loại đơn vị / đơn vị)", width=28),
-        Column("measure", "Chỉ số", required=True, width=30),
+        Column("measure", "Chỉ số", required=True, choices="quota_measures", width=30),
         Column("parameter", "Tham số", width=16),
         Column("minimum", "Tối thiểu", "number", required=True, width=10, number_format="General"),
         Column("source", "Căn cứ", width=30),
@@ -251,6 +283,8 @@ DEADLINES = Form(
         Column("responsible", "Bên thực hiện", width=16),
         Column("form", "Biểu mẫu", width=10),
         Column("note", "Ghi chú", width=50),
+        # Steps no file proves (sending the list up, choosing typical models): staff type the day done.
+        Column("done_on", "Ngày hoàn thành", "date", width=12),
     ),
 )
 
@@ -395,8 +429,38 @@ REPORT_PL03 = Form(
 )
 REPORT_FORMS: dict[str, Form] = {REPORT_PL02.id: REPORT_PL02, REPORT_PL03.id: REPORT_PL03}
 
+# The committee's evaluation of each registered model against the eight criteria (seed 003, III).
+# One row per model ID, kept in step with DangKy by ``dvk compliance``; the team's cells are never
+# overwritten. ``auto_marks`` records which criteria the tool filled, so it can tell them from typed ones.
+EVALUATION = Form(
+    id="ThamDinh",
+    sheet="Thẩm định",
+    table="ThamDinh",
+    title="THẨM ĐỊNH, ĐÁNH GIÁ MÔ HÌNH THEO TÁM TIÊU CHÍ",
+    columns=(
+        REGISTER.column("model_id"),
+        REGISTER.column("unit_code"),
+        REGISTER.column("unit_name"),
+        PL01.column("name"),
+        PL01.column("field"),
+        PL01.column("subject"),
+        PL01.column("kind"),
+        REGISTER.column("status"),
+        *(Column(f"c{i}", f"Tiêu chí {i}", choices="criteria_results", width=9) for i in range(1, 9)),
+        Column("evidence", "Minh chứng, nhận xét của đoàn thẩm định", width=36),
+        Column("result", "Kết quả thẩm định", choices="evaluation_results", width=14),
+        Column("typical", "Tiêu biểu (Có / Không)", choices="yes_no", width=10),
+        Column("unit_rating", "Xếp loại đơn vị trong năm", choices="unit_ratings", width=20),
+        Column("personal", "Cá nhân đạt tiêu chuẩn riêng (Mục III.2)", choices="yes_no", width=12),
+        Column("commendation", "Đề xuất khen thưởng", width=20),
+        Column("note", "Ghi chú", width=24),
+        Column("auto_note", "Công cụ ghi nhận (tự động)", width=44),
+        Column("auto_marks", "Ô công cụ đã điền", width=12),
+    ),
+)
+
 MASTER_TABLES: tuple[Form, ...] = (SETTINGS, UNITS, LISTS, QUOTAS, DEADLINES, CRITERIA, REGISTER, INTAKE_LOG,
-                                   SUBMISSIONS, RESULTS)
+                                   SUBMISSIONS, RESULTS, EVALUATION)
 GUIDE_SHEET = "Hướng dẫn"
 METADATA_SHEET = "_dvk"  # hidden sheet in every unit template
 LISTS_SHEET_IN_TEMPLATE = "DanhMuc"  # hidden sheet with the dropdown lists in a unit template

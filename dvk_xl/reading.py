@@ -20,7 +20,7 @@ from typing import Any
 
 from . import text
 from .findings import Finding
-from .forms import METADATA_SHEET, UNIT_FORMS, Form, excel_column
+from .forms import METADATA_SHEET, UNIT_FORMS, Form, excel_column, submission_label
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a filled form is ~30 KB; 20 MB is far beyond any real one
@@ -61,6 +61,11 @@ class ReturnedFile:
     @property
     def name(self) -> str:
         return self.path.name
+
+    @property
+    def submission(self) -> str:
+        """The form and, for results, the period this file answers ("PL01", "PL03 (6 tháng)")."""
+        return submission_label(self.form_id, text.clean(self.meta.get("period")) or None)
 
     @property
     def has_errors(self) -> bool:

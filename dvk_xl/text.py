@@ -52,6 +52,7 @@ def file_slug(value: object) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", unaccent(value)).strip("_")
 
 
+@lru_cache(maxsize=1 << 16)
 def similarity_key(value: object) -> str:
     """A loose key for spotting the same model under slightly different names."""
     text = unaccent(fold(value)).lower()

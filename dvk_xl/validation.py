@@ -33,7 +33,7 @@ class Campaign:
     year: int
     units: dict[str, tuple[str, str]]  # folded code -> (code, name)
     lists: dict[str, list[str]]
-    deadlines: dict[str, date | None] = field(default_factory=dict)  # form id -> due date for units
+    deadlines: dict[str, date | None] = field(default_factory=dict)  # submission label -> due date for units
     existing_models: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # similarity key -> [(unit, name)]
     registered: dict[str, dict[str, str]] = field(default_factory=dict)  # unit -> {model id: name}, for results
 
@@ -127,7 +127,7 @@ def check_file_level(file: ReturnedFile, campaign: Campaign) -> None:
     if year is not None and year != campaign.year:
         file.add("template-outdated", f"đây là mẫu của năm {year}, không phải năm {campaign.year}; "
                  f"điền vào mẫu năm {campaign.year} được gửi kèm kế hoạch")
-    due = campaign.deadlines.get(file.form_id or "")
+    due = campaign.deadlines.get(file.submission)
     if due and file.modified and file.modified.date() > due:
         file.add("late-submission", f"tệp nhận ngày {format_date(file.modified.date())}, sau hạn {format_date(due)}",
                  severity="warning")
@@ -145,7 +145,9 @@ def rows_frame(files: list[ReturnedFile], form: Form) -> pd.DataFrame:
         for row in file.rows:
             records.append({**{k: row.values.get(k) for k in form.keys}, "_file": position, "_row": row.row,
                             "_unit": file.unit_code})
-    return pd.DataFrame.from_records(records, columns=[*form.keys, "_file", "_row", "_unit"])
+    frame = pd.DataFrame.from_records(records, columns=[*form.keys, "_file", "_row", "_unit"])
+    frame.attrs["origin"] = [(r["_file"], r["_row"]) for r in records]  # by position (RangeIndex)
+    return frame
 
 
 def normalise(frame: pd.DataFrame, files: list[ReturnedFile], form: Form, campaign: Campaign) -> set[tuple]:
@@ -166,6 +168,13 @@ def normalise(frame: pd.DataFrame, files: list[ReturnedFile], form: Form, campai
                     _report(files, frame, index, column, "date-invalid", exc.message + f" (cột “{label(column)}”)")
                     reported.add((index, key))
                     out.append(None)
+                continue
+            if column.type == "number":
+                out.append(_number(value))
+                if out[-1] is None and text.clean(value):
+                    _report(files, frame, index, column, "value-invalid",
+                            f"“{label(column)}” phải là số, ví dụ 12.500.000, nhưng ô ghi “{text.clean(value)[:40]}”")
+                    reported.add((index, key))
                 continue
             if column.type == "int":
                 out.append(_whole(value))
@@ -190,6 +199,23 @@ def _number_text(value: float | int) -> str:
     return "0" + shown if len(shown) == 9 and shown[0] in "35789" else shown
 
 
+def _number(value: Any) -> float | int | None:
+    """A number as Vietnamese staff type it: 12.500.000 or 12 500 000 (dots and spaces group thousands)."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return None if value != value else value
+    digits = text.clean(value).replace(" ", "").replace("đồng", "").replace("đ", "")
+    if digits.count(".") > 1 or (digits.count(".") == 1 and len(digits.split(".")[1]) == 3 and "," not in digits):
+        digits = digits.replace(".", "")
+    digits = digits.replace(",", ".")
+    try:
+        number = float(digits)
+    except ValueError:
+        return None
+    return int(number) if number.is_integer() else number
+
+
 def _whole(value: Any) -> int | None:
     if value is None:
         return None
@@ -202,8 +228,9 @@ def _whole(value: Any) -> int | None:
 
 def _report(files: list[ReturnedFile], frame: pd.DataFrame, index: Any, column: Column, code: str, message: str,
             severity: str = "error") -> None:
-    file = files[int(frame.at[index, "_file"])]
-    file.add(code, message, severity=severity, cell=file.cell(column.key, int(frame.at[index, "_row"])))
+    position, row = frame.attrs["origin"][index]  # plain lists: frame.at is slow for 10,000s of findings
+    file = files[position]
+    file.add(code, message, severity=severity, cell=file.cell(column.key, row))
 
 
 def build_schema(form: Form, campaign: Campaign):
@@ -284,7 +311,7 @@ def validate_files(files: list[ReturnedFile], campaign: Campaign) -> dict[str, p
                 row = frame.loc[index].to_dict()
                 _report(files, frame, index, form.column(rule.cell_key), rule.code, rule.message(row, campaign),
                         rule.severity)
-        if "name" in form.keys:
+        if form is PL01:  # results rows name registered models: similar names are expected there
             check_duplicates(frame, files, form, campaign)
         for check in FORM_CHECKS.get(form.id, []):
             check(frame, files, campaign)

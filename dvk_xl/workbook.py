@@ -113,6 +113,21 @@ def cell_ref(frame: pd.DataFrame, row_position: int, header: str) -> str:
     return f"{excel_column(column)}{frame.attrs.get('header_row', 1) + 1 + row_position}"
 
 
+def settings_of(wb: Workbook) -> dict[str, Any]:
+    """The CauHinh table of a workbook as {label: value} (``read_settings`` of every implementation)."""
+    frame = wb.read_table(SETTINGS.table)
+    label, value = SETTINGS.header_of("label"), SETTINGS.header_of("value")
+    return {str(row[label]).strip(): row[value] for _, row in frame.iterrows() if row[label] is not None}
+
+
+def sheet_taken(label: str, form: Form) -> DvkError:
+    """``ensure_table`` finds a sheet of the form's name that does not hold the form's table."""
+    return DvkError(
+        f"Sổ tổng hợp {label} đã có sheet “{form.sheet}” nhưng không có bảng “{form.table}” của công cụ; "
+        f"đổi tên sheet đó (ví dụ “{form.sheet} cũ”) rồi chạy lại để công cụ tạo sheet mới"
+    )
+
+
 def lock_files(path: Path) -> list[Path]:
     """Lock files that Excel and LibreOffice leave beside a workbook they have open."""
     candidates = [path.with_name("~$" + path.name), path.with_name(f".~lock.{path.name}#")]
@@ -338,18 +353,13 @@ class FileWorkbook:
         return column
 
     def read_settings(self) -> dict[str, Any]:
-        frame = self.read_table(SETTINGS.table)
-        label, value = SETTINGS.header_of("label"), SETTINGS.header_of("value")
-        return {str(row[label]).strip(): row[value] for _, row in frame.iterrows() if row[label] is not None}
+        return settings_of(self)
 
     def ensure_table(self, form: Form) -> bool:
         if form.table in self._tables:
             return False
         if form.sheet in self._book.sheetnames:
-            raise DvkError(
-                f"Sổ tổng hợp {self.label} đã có sheet “{form.sheet}” nhưng không có bảng “{form.table}” của công cụ; "
-                f"đổi tên sheet đó (ví dụ “{form.sheet} cũ”) rồi chạy lại để công cụ tạo sheet mới"
-            )
+            raise sheet_taken(self.label, form)
         from .master import add_table_sheet
 
         ws = add_table_sheet(self._book, form)
