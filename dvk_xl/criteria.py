@@ -10,7 +10,6 @@ overwritten. Typical marks that break part III.2 are findings.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -244,7 +243,8 @@ def sync_evaluation(wb: Workbook, lists: dict[str, list[str]]) -> EvaluationSync
 
 def write_evaluation(wb: Workbook, sync: EvaluationSync) -> None:
     """Write the synced rows (creating the sheet on an older master)."""
-    wb.ensure_table(EVALUATION)
+    if EVALUATION.table not in wb.table_names():
+        wb.ensure_table(EVALUATION)
     wb.write_table(EVALUATION.table, sync.frame[EVALUATION.keys].rename(
         columns={c.key: c.header for c in EVALUATION.columns}))
 
@@ -364,12 +364,16 @@ def summarise(wb: Workbook, sync: EvaluationSync, lists: dict[str, list[str]]) -
                 "recognised": sum(1 for r in group if recognised(r)), "typical": sum(1 for r in group if typical(r))}
 
     def grouped(key: str, list_key: str) -> tuple[list[str], dict[str, list[dict[str, Any]]]]:
+        """The list's values (then any other value the rows carry) and the rows of each."""
         values = list(lists.get(list_key, []))
+        groups: dict[str, list[dict[str, Any]]] = {v: [] for v in values}
         for r in rows:
-            if text.clean(r.get(key)) and choice(r.get(key), values) is None:
-                values.append(text.clean(r.get(key)))
-        groups = {v: [r for r in rows if text.fold(choice(r.get(key), values) or r.get(key)) == text.fold(v)]
-                  for v in values}
+            value = choice(r.get(key), values) or text.clean(r.get(key))
+            if value and value not in groups:
+                values.append(value)
+                groups[value] = []
+            if value:
+                groups[value].append(r)
         return values, groups
 
     kinds, by_kind = grouped("kind", "kinds")
@@ -379,8 +383,9 @@ def summarise(wb: Workbook, sync: EvaluationSync, lists: dict[str, list[str]]) -
     summary = CriteriaSummary(totals["total"], totals["evaluated"], totals["recognised"], totals["typical"], kinds)
     for value in fields:
         group = by_field[value]
-        per_kind = Counter(text.fold(choice(r.get("kind"), kinds) or r.get("kind")) for r in group)
-        summary.by_field.append({"field": value, "kinds": {k: per_kind[text.fold(k)] for k in kinds}, **tally(group)})
+        ids = {id(r) for r in group}
+        per_kind = {k: sum(1 for r in by_kind[k] if id(r) in ids) for k in kinds}
+        summary.by_field.append({"field": value, "kinds": per_kind, **tally(group)})
     summary.by_kind = [{"kind": k, **tally(by_kind[k])} for k in kinds]
     summary.by_subject = [{"subject": s, **tally(g)} for s, g in by_subject.items()]
     for n in NUMBERS:

@@ -9,6 +9,7 @@ any other plan of the same shape are rows of ``ChiTieu``.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -332,16 +333,18 @@ def check_quotas(rules: list[QuotaRule], models: list[dict[str, Any]], units: pd
 
 def _check(rule: QuotaRule, models: list[dict[str, Any]], names: dict[str, str]) -> QuotaResult:
     counted = [m for m in models if counts(rule, m)]
+    by_unit = Counter(m["unit"] for m in counted)
     if not rule.per_unit:
         actual = len(counted)
         return QuotaResult(rule, rule.minimum, actual, actual >= rule.minimum, f"Tối thiểu {rule.minimum:g}",
                            str(actual))
-    per_unit = {code: sum(1 for m in counted if m["unit"] == text.fold(code)) for code in rule.units}
+    per_unit = {code: by_unit[text.fold(code)] for code in rule.units}
     if rule.is_share:
         needed = int(rule.parameter)
+        with_partners = [m for m in counted if m["partners"]]
         for code in rule.units:
             if per_unit[code] < needed:  # co-running counts for "đăng ký (hoặc phối hợp thực hiện)"
-                per_unit[code] += sum(1 for m in counted if m["unit"] != text.fold(code)
+                per_unit[code] += sum(1 for m in with_partners if m["unit"] != text.fold(code)
                                       and co_runs(code, names.get(code, ""), m))
         required = dict.fromkeys(rule.units, needed)
     elif rule.unit_minimums:

@@ -184,7 +184,7 @@ def test_cli_exit_codes_and_json(procuracy_master):
     ct3 = doc["quotas"][2]
     assert (ct3["id"], ct3["met"], ct3["required"], ct3["actual"]) == ("CT3", False, 1, 0)
     assert ct3["short_units"] == [{"code": "CB-KV10", "name": "Chi bộ VKSND khu vực 10", "actual": 0, "required": 1}]
-    assert doc["deadlines"][0] | {} == doc["deadlines"][0] and doc["deadlines"][0]["state"] == "late"
+    assert doc["deadlines"][0]["state"] == "late" and doc["deadlines"][0]["missing_units"][0]["code"] == "CB-KV10"
     assert doc["deadlines"][3]["due"] is None and doc["deadlines"][3]["state"] == "no-date"
     assert doc["criteria"]["models"] == 1 and doc["evaluation"]["added"] == ["DVK-2026-CB-P9-1"]
     register(procuracy_master, [reg("CB-P9"), reg("CB-KV10")])
