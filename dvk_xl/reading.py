@@ -120,18 +120,17 @@ def read_returned(path: str | Path, forms: dict[str, Form] | None = None) -> Ret
 def _read_bytes(result: ReturnedFile, data: bytes, forms: dict[str, Form]) -> None:
     from python_calamine import CalamineWorkbook
 
-    formula_cells: dict[str, set[str]] = {}
+    archive = None
     if data.startswith(OLE_MAGIC):
         if b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k\x00a\x00g\x00e" in data:
             result.add("file-encrypted", "tệp được đặt mật khẩu nên không đọc được; gỡ mật khẩu "
                        "(Tệp > Thông tin > Bảo vệ sổ làm việc) rồi gửi lại")
             return
     elif data.startswith(ZIP_MAGIC):
-        problem = _zip_problem(data)
+        problem, archive = _zip_problem(data)
         if problem:
             result.add(*problem)
             return
-        formula_cells = _formula_cells(data)
     else:
         result.add("file-unreadable", "tệp không phải bảng tính Excel (có thể là tệp khác bị đổi đuôi); "
                    "gửi lại đúng tệp mẫu đã điền, dạng .xlsx")
@@ -153,7 +152,8 @@ def _read_bytes(result: ReturnedFile, data: bytes, forms: dict[str, Form]) -> No
             if header is not None:
                 form = candidate
                 result.sheet = sheet_name
-                _read_grid(result, grid, header, candidate, formula_cells.get(sheet_name, set()))
+                formulas = _formula_cells(archive, sheet_name) if archive is not None else set()
+                _read_grid(result, grid, header, candidate, formulas)
                 break
         if result.sheet:
             break
@@ -161,49 +161,50 @@ def _read_bytes(result: ReturnedFile, data: bytes, forms: dict[str, Form]) -> No
     _recognise_unit(result, form)
 
 
-def _zip_problem(data: bytes) -> tuple[str, str] | None:
+def _zip_problem(data: bytes) -> tuple[tuple[str, str] | None, zipfile.ZipFile | None]:
+    """A reason to refuse a zip-based workbook before parsing it (or None), and the open archive."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        names = archive.namelist()
-        if "EncryptionInfo" in names:
-            return ("file-encrypted", "tệp được đặt mật khẩu nên không đọc được; gỡ mật khẩu rồi gửi lại")
-        unpacked = sum(info.file_size for info in archive.infolist())
+        infos = archive.infolist()
+        if any(info.filename == "EncryptionInfo" for info in infos):
+            return ("file-encrypted", "tệp được đặt mật khẩu nên không đọc được; gỡ mật khẩu rồi gửi lại"), None
+        unpacked = sum(info.file_size for info in infos)
         if unpacked > MAX_UNPACKED_BYTES:
             return ("file-too-large", f"tệp giải nén ra {unpacked / 1048576:.0f} MB (tệp nén bất thường); "
-                    "chỉ gửi lại đúng tệp mẫu đã điền")
-        for name in names:
-            if name.endswith(".xml") or name.endswith(".rels"):
-                with archive.open(name) as part:
-                    head = part.read(2048)
+                    "chỉ gửi lại đúng tệp mẫu đã điền"), None
+        for info in infos:
+            if info.filename.endswith((".xml", ".rels")):
+                with archive.open(info) as part:
+                    head = part.read(512)  # a DOCTYPE can only stand in the prolog
                 if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                    return ("file-unreadable", f"tệp chứa khai báo XML không được phép ({name}); "
-                            "mở lại bằng Excel, lưu dạng .xlsx rồi gửi lại")
+                    return ("file-unreadable", f"tệp chứa khai báo XML không được phép ({info.filename}); "
+                            "mở lại bằng Excel, lưu dạng .xlsx rồi gửi lại"), None
     except zipfile.BadZipFile:
-        return ("file-unreadable", "tệp bị hỏng (không giải nén được); lưu lại bằng Excel rồi gửi lại")
-    return None
+        return ("file-unreadable", "tệp bị hỏng (không giải nén được); lưu lại bằng Excel rồi gửi lại"), None
+    return None, archive
 
 
-def _formula_cells(data: bytes) -> dict[str, set[str]]:
-    """Cells holding formulas, by sheet name (xlsx/xlsm only; calamine gives only their values)."""
-    archive = zipfile.ZipFile(io.BytesIO(data))
+def _formula_cells(archive: zipfile.ZipFile, sheet_name: str) -> set[str]:
+    """Cells of one sheet that hold formulas (calamine gives only their values)."""
+    import html
+
     names = set(archive.namelist())
     if "xl/workbook.xml" not in names:
-        return {}
+        return set()
     workbook = archive.read("xl/workbook.xml")
     rels = archive.read("xl/_rels/workbook.xml.rels") if "xl/_rels/workbook.xml.rels" in names else b""
     targets = dict(re.findall(rb'Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
     targets.update({k: v for v, k in re.findall(rb'Target="([^"]+)"[^>]*Id="([^"]+)"', rels)})
-    found: dict[str, set[str]] = {}
     for name, rid in re.findall(rb'<sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"', workbook):
+        if html.unescape(name.decode()) != sheet_name:
+            continue
         target = targets.get(rid, b"").decode().lstrip("/")
         part = target if target.startswith("xl/") else f"xl/{target}"
         if part in names:
             sheet_xml = archive.read(part)
             if b"<f" in sheet_xml:
-                import html
-
-                found[html.unescape(name.decode())] = {m.decode() for m in _FORMULA_CELL.findall(sheet_xml)}
-    return found
+                return {m.decode() for m in _FORMULA_CELL.findall(sheet_xml)}
+    return set()
 
 
 def _find_header(grid: list[list[Any]], form: Form) -> int | None:
@@ -241,11 +242,12 @@ def _read_grid(result: ReturnedFile, grid: list[list[Any]], header: int, form: F
         filled = [k for k in content_keys if not _is_blank(values[k])]
         if not filled:
             continue
-        texts = [text.fold(v) for v in row if isinstance(v, str) and v.strip()]
-        if any(t.startswith(_SIGNATURE_WORDS) for t in texts):
-            break  # the signature block: the table is over
-        if len(texts) <= 2 and any(t.rstrip(":") in _TOTAL_WORDS for t in texts):
-            continue  # a totals row
+        if len(filled) <= 3:  # a signature line or a totals row fills a cell or two, a model many
+            texts = [text.fold(v) for v in row if isinstance(v, str) and v.strip()]
+            if any(t.startswith(_SIGNATURE_WORDS) for t in texts):
+                break  # the signature block: the table is over
+            if len(texts) <= 2 and any(t.rstrip(":") in _TOTAL_WORDS for t in texts):
+                continue  # a totals row
         excel_row = index + 1
         for key in filled:
             value = values[key]

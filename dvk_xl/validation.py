@@ -145,9 +145,7 @@ def rows_frame(files: list[ReturnedFile], form: Form) -> pd.DataFrame:
         for row in file.rows:
             records.append({**{k: row.values.get(k) for k in form.keys}, "_file": position, "_row": row.row,
                             "_unit": file.unit_code})
-    frame = pd.DataFrame.from_records(records, columns=[*form.keys, "_file", "_row", "_unit"])
-    frame.attrs["origin"] = [(r["_file"], r["_row"]) for r in records]  # by position (RangeIndex)
-    return frame
+    return pd.DataFrame.from_records(records, columns=[*form.keys, "_file", "_row", "_unit"])
 
 
 def normalise(frame: pd.DataFrame, files: list[ReturnedFile], form: Form, campaign: Campaign) -> set[tuple]:
@@ -228,9 +226,9 @@ def _whole(value: Any) -> int | None:
 
 def _report(files: list[ReturnedFile], frame: pd.DataFrame, index: Any, column: Column, code: str, message: str,
             severity: str = "error") -> None:
-    position, row = frame.attrs["origin"][index]  # plain lists: frame.at is slow for 10,000s of findings
-    file = files[position]
-    file.add(code, message, severity=severity, cell=file.cell(column.key, row))
+    # The frame has a RangeIndex; nothing may go into frame.attrs, which pandas deep-copies on every operation.
+    file = files[int(frame["_file"].iat[index])]
+    file.add(code, message, severity=severity, cell=file.cell(column.key, int(frame["_row"].iat[index])))
 
 
 def build_schema(form: Form, campaign: Campaign):
