@@ -58,3 +58,26 @@ def test_demo_builds_the_campaign(tmp_path):
     assert len(list((tmp_path / "demo" / "1_MauGuiDonVi").glob("*.xlsx"))) == 12
     again = run("demo", tmp_path / "demo")
     assert again.exit_code == 1 and "--force" in again.output
+
+
+def test_an_impossible_date_in_the_master_stops_templates_naming_the_cell(ward_master, tmp_path):
+    from dvk_xl.forms import SETTING_ROWS, SETTINGS
+
+    book = load_workbook(ward_master)
+    ws = book[SETTINGS.sheet]
+    row = 5 + [s.key for s in SETTING_ROWS].index("plan_date")
+    ws.cell(row, 2, "31/11/2026")
+    book.save(ward_master)
+    result = run("templates", ward_master, "--out", tmp_path / "forms")
+    assert result.exit_code == 1
+    assert result.output.strip().count("\n") == 0
+    assert f"sheet “Cấu hình”, ô B{row}" in result.output and "chỉ có 30 ngày" in result.output
+    assert not (tmp_path / "forms").exists() or not list((tmp_path / "forms").iterdir())
+
+
+def test_units_file_errors_leave_nothing_behind(tmp_path):
+    units = tmp_path / "dv.csv"
+    units.write_text("Mã đơn vị,Tên đơn vị\nCB01,Chi bộ 1\nCB01,Chi bộ 2\n", encoding="utf-8")
+    result = run("init", tmp_path / "m", "--units", units)
+    assert result.exit_code == 1 and "ô A3" in result.output and "trùng" in result.output
+    assert not list((tmp_path / "m").glob("*.xlsx")) if (tmp_path / "m").exists() else True

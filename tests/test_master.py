@@ -123,3 +123,37 @@ def test_units_from_an_xlsx_file(tmp_path):
 def test_existing_master_is_not_overwritten(ward_master):
     with pytest.raises(DvkError, match="Đã có sổ tổng hợp"):
         init_master(ward_master.parent, preset="phuong")
+
+
+def test_a_failed_save_leaves_neither_half_a_file_nor_a_temporary_one(tmp_path, monkeypatch):
+    from openpyxl.workbook.workbook import Workbook as OpenpyxlWorkbook
+
+    def broken_save(self, filename):
+        Path(filename).write_bytes(b"PK\x03\x04 half a workbook")
+        raise OSError("đĩa đầy")
+
+    monkeypatch.setattr(OpenpyxlWorkbook, "save", broken_save)
+    with pytest.raises(OSError):
+        init_master(tmp_path / "m", preset="phuong")
+    assert list((tmp_path / "m").iterdir()) == []
+
+
+def test_an_existing_master_survives_a_failed_save(ward_master, monkeypatch):
+    from dvk_xl import xlsx_patch
+    from dvk_xl.forms import INTAKE_LOG
+
+    before = ward_master.read_bytes()
+    wb = open_master(ward_master)
+    frame = wb.read_table(INTAKE_LOG.table)
+    frame.loc[0] = ["x"] * len(frame.columns)
+    wb.write_table(INTAKE_LOG.table, frame)
+
+    def broken(source, target, writes):
+        Path(target).write_bytes(b"half")
+        raise OSError("đĩa đầy")
+
+    monkeypatch.setattr(xlsx_patch, "patch_tables", broken)
+    with pytest.raises(OSError):
+        wb.save()
+    assert ward_master.read_bytes() == before
+    assert sorted(p.name for p in ward_master.parent.iterdir()) == [ward_master.name]

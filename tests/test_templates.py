@@ -61,6 +61,7 @@ def test_template_opens_in_libreoffice_and_prints_the_frame(ward_master, tmp_pat
     assert "Tên mô hình" in first_page
 
 
-def test_master_opens_in_libreoffice(ward_master, tmp_path):
-    pdf = soffice_to_pdf(ward_master, tmp_path / "pdf")
-    assert pdf.stat().st_size > 0
+def test_both_presets_masters_open_in_libreoffice(ward_master, procuracy_master, tmp_path):
+    for master in (ward_master, procuracy_master):
+        pdf = soffice_to_pdf(master, tmp_path / master.parent.name)
+        assert "SỔ TỔNG HỢP PHONG TRÀO THI ĐUA" in pdf_text(pdf)
