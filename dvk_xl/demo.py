@@ -197,6 +197,29 @@ def consolidate_step(directory: Path, master: Path, inbox: Path, echo: Callable[
             first = next(f for f in outcome.findings if f.is_error)
             echo(f"   - {outcome.path.name}: {first.message}")
     echo(f"   Tệp phản hồi (ô lỗi tô đỏ, sheet “Lỗi cần sửa”) để gửi lại đơn vị: {feedback}")
+    resent = resend_corrected(directory, inbox)
+    again = consolidate(master, inbox, feedback_dir=feedback)
+    fixed = next(o for o in again.files if o.path == resent)
+    summary = again.summary()
+    echo(f"   Đoàn Thanh niên sửa theo phản hồi và gửi lại ({resent.name}): "
+         f"{'được chấp nhận' if fixed.status == 'accepted' else 'vẫn bị từ chối'}"
+         f"{' (trễ hạn)' if any(f.code == 'late-submission' for f in fixed.findings) else ''}; "
+         f"tổng hợp lại: {summary['unchanged']} tệp không đổi được bỏ qua, "
+         f"đơn vị đã có mẫu hợp lệ {summary['units_received']}/{summary['units_expected']}.")
+
+
+def resend_corrected(directory: Path, inbox: Path) -> Path:
+    """The youth union fixes what the feedback pointed at and sends its form again, two days late."""
+    from .templates import UnitInfo, template_file_name
+
+    unit = next(u for u in DEMO_UNITS if u["unit_code"] == "DTN01")
+    (name, _field, *middle, _launch, person, phone) = DEMO_MODELS["DTN01"][0]
+    corrected = (name, "Kinh tế", *middle, date(2026, 3, 28), person, phone)
+    template = directory / "1_MauGuiDonVi" / template_file_name(PL01, UnitInfo(unit["unit_code"], unit["unit_name"]))
+    path = fill_template(template, [corrected], inbox / f"{template.stem}_da_sua.xlsx")
+    when = datetime(2026, 3, 5, 14, 0).timestamp()
+    os.utime(path, (when, when))
+    return path
 
 
 DEMO_STEPS.insert(0, consolidate_step)
