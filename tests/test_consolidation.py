@@ -181,3 +181,12 @@ def test_cli_json_is_one_document_and_exit_codes(returned):
     done = runner.invoke(main, ["consolidate", str(returned.master), str(returned.inbox)])
     assert done.exit_code == 0 and "Đã cập nhật sổ tổng hợp" in done.output
     assert runner.invoke(main, ["consolidate", str(returned.master)]).exit_code == 2
+
+
+def test_the_rewritten_master_opens_in_libreoffice(returned, tmp_path):
+    from .conftest import pdf_text, soffice_to_pdf
+
+    returned("CB01", [GOOD_MODEL, NEW_MODEL])
+    consolidate(returned.master, returned.inbox)
+    text = pdf_text(soffice_to_pdf(returned.master, tmp_path / "pdf"), 1, 99)
+    assert "DVK-2026-CB01-2" in text and NEW_MODEL[0][:20] in text
