@@ -151,42 +151,51 @@ def rows_frame(files: list[ReturnedFile], form: Form) -> pd.DataFrame:
 def normalise(frame: pd.DataFrame, files: list[ReturnedFile], form: Form, campaign: Campaign) -> set[tuple]:
     """Clean text, map list values to their canonical spelling, parse years and dates.
 
+    Each distinct value of a column is converted once (fields, kinds, dates repeat across thousands
+    of rows); a value that cannot be converted is reported at every cell that holds it.
     Returns the (frame index, key) pairs already reported, so pandera does not report them twice.
     """
     reported: set[tuple] = set()
     for column in form.columns:
-        key = column.key
-        values = frame[key].tolist()
+        converted: dict[tuple[type, Any], tuple[Any, str | None]] = {}
         out: list[Any] = []
-        for index, value in zip(frame.index, values, strict=True):
-            if column.type == "date":
-                try:
-                    out.append(parse_date(value))
-                except DateError as exc:
-                    _report(files, frame, index, column, "date-invalid", exc.message + f" (cột “{label(column)}”)")
-                    reported.add((index, key))
-                    out.append(None)
-                continue
-            if column.type == "number":
-                out.append(_number(value))
-                if out[-1] is None and text.clean(value):
-                    _report(files, frame, index, column, "value-invalid",
-                            f"“{label(column)}” phải là số, ví dụ 12.500.000, nhưng ô ghi “{text.clean(value)[:40]}”")
-                    reported.add((index, key))
-                continue
-            if column.type == "int":
-                out.append(_whole(value))
-                if out[-1] is None and value not in (None, "") and not (isinstance(value, str) and not value.strip()):
-                    _report(files, frame, index, column, "value-invalid",
-                            f"“{label(column)}” phải là số nguyên, ví dụ {campaign.year}, nhưng ô ghi “{text.clean(value)[:40]}”")
-                    reported.add((index, key))
-                continue
-            cleaned = text.clean(value) if not isinstance(value, float | int) else _number_text(value)
-            if column.choices and cleaned:
-                cleaned = text.canonical_choice(cleaned, campaign.lists.get(column.choices, [])) or cleaned
-            out.append(cleaned or None)
-        frame[key] = out
+        for index, value in zip(frame.index, frame[column.key].tolist(), strict=True):
+            cache_key = (type(value), value)
+            if cache_key not in converted:
+                converted[cache_key] = _convert(value, column, campaign)
+            result, problem = converted[cache_key]
+            if problem:
+                code, message = problem
+                _report(files, frame, index, column, code, message)
+                reported.add((index, column.key))
+            out.append(result)
+        frame[column.key] = out
     return reported
+
+
+def _convert(value: Any, column: Column, campaign: Campaign) -> tuple[Any, tuple[str, str] | None]:
+    """(the typed value, None) or (None, (code, Vietnamese message)) for one cell value."""
+    shown = text.clean(value)[:40]
+    if column.type == "date":
+        try:
+            return parse_date(value), None
+        except DateError as exc:
+            return None, ("date-invalid", exc.message + f" (cột “{label(column)}”)")
+    if column.type == "number":
+        number = _number(value)
+        if number is None and text.clean(value):
+            return None, ("value-invalid", f"“{label(column)}” phải là số, ví dụ 12.500.000, nhưng ô ghi “{shown}”")
+        return number, None
+    if column.type == "int":
+        number = _whole(value)
+        if number is None and text.clean(value):
+            return None, ("value-invalid",
+                          f"“{label(column)}” phải là số nguyên, ví dụ {campaign.year}, nhưng ô ghi “{shown}”")
+        return number, None
+    cleaned = text.clean(value) if not isinstance(value, float | int) else _number_text(value)
+    if column.choices and cleaned:
+        cleaned = text.canonical_choice(cleaned, campaign.lists.get(column.choices, [])) or cleaned
+    return cleaned or None, None
 
 
 def _number_text(value: float | int) -> str:
