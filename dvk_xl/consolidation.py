@@ -44,7 +44,7 @@ from .master import (
     open_master,
     read_form_table,
 )
-from .reading import ReturnedFile, list_workbooks, read_returned
+from .reading import ReturnedFile, file_digest, list_workbooks, read_returned
 from .results import check_results, merge_results
 from .validation import FORM_CHECKS, Campaign, validate_files
 from .workbook import Workbook
@@ -126,7 +126,7 @@ class IntakeReport:
 
     def lines(self, details: bool = True) -> list[str]:
         """The readable summary shown by the CLI and the ribbon, in Vietnamese."""
-        shown = {"accepted": "Chấp nhận", "rejected": "TỪ CHỐI", "unchanged": "Không đổi", "superseded": "Bị thay thế"}
+        shown = {**INTAKE_STATUS, "rejected": INTAKE_STATUS["rejected"].upper()}  # a refusal must stand out
         out = []
         for outcome in self.files:
             unit = outcome.unit or "?"
@@ -183,7 +183,8 @@ class MasterState:
         import pandas as pd
 
         order = [text.fold(c) for c in self.units["unit_code"]]
-        order += sorted(k for k in self.models if k not in set(order))
+        listed = set(order)
+        order += sorted(k for k in self.models if k not in listed)
         rows = [r for unit in order for r in sorted(self.models.get(unit, []), key=lambda r: _model_number(r["model_id"]))]
         return pd.DataFrame(rows, columns=REGISTER.keys)
 
@@ -196,12 +197,13 @@ def load_state(wb: Workbook) -> MasterState:
     log = read_form_table(wb, INTAKE_LOG)
     existing: dict[str, list[tuple[str, str]]] = {}
     registered: dict[str, dict[str, str]] = {}
-    for unit, model_id, name, status in zip(register["unit_code"], register["model_id"], register["name"],
-                                            register["status"], strict=True):
-        if text.clean(status) == REGISTER_STATUS_WITHDRAWN:
-            continue
-        existing.setdefault(text.similarity_key(name), []).append((text.clean(unit), text.clean(name)))
-        registered.setdefault(text.clean(unit), {})[text.clean(model_id)] = text.clean(name)
+    models: dict[str, list[dict[str, Any]]] = {}
+    for record in register.to_dict("records"):
+        unit, name = text.clean(record["unit_code"]), text.clean(record["name"])
+        models.setdefault(text.fold(unit), []).append(record)
+        if text.clean(record["status"]) != REGISTER_STATUS_WITHDRAWN:
+            existing.setdefault(text.similarity_key(name), []).append((unit, name))
+            registered.setdefault(unit, {})[text.clean(record["model_id"])] = name
     campaign = Campaign(
         year=settings.year,
         units={text.fold(c): (c, n) for c, n in zip(units["unit_code"], units["unit_name"], strict=True)},
@@ -211,9 +213,6 @@ def load_state(wb: Workbook) -> MasterState:
         existing_models=existing,
         registered=registered,
     )
-    models: dict[str, list[dict[str, Any]]] = {}
-    for record in register.to_dict("records"):
-        models.setdefault(text.fold(record["unit_code"]), []).append(record)
     return MasterState(wb, campaign, units, register, log, models)
 
 
@@ -382,8 +381,8 @@ def split_unchanged(paths: list[Path], state: MasterState) -> tuple[list[Path], 
             for s, u, st in zip(state.log["sha256"], state.log["unit_code"], state.log["status"], strict=True)}
     new_paths, unchanged = [], []
     for path in paths:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.stat().st_size < 50 << 20 else None
-        if digest and digest in seen:
+        digest = file_digest(path)[1] if seen else None  # a first intake has nothing to compare with
+        if digest in seen:
             unit, previous = seen[digest]
             unchanged.append(FileOutcome(path, unit or None, "unchanged", 0, [], digest, previous_status=previous))
         else:

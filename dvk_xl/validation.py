@@ -119,11 +119,7 @@ def check_file_level(file: ReturnedFile, campaign: Campaign) -> None:
     if others and text.fold(entry[0]) not in tokens:
         file.add("unit-mismatch", f"tên tệp mang mã “{others[0]}” nhưng mẫu được cấp cho đơn vị “{entry[0]}”; "
                  "kiểm tra lại có gửi nhầm tệp của đơn vị khác không", severity="warning")
-    year = file.meta.get("year")
-    try:
-        year = int(float(year)) if year not in (None, "") else None
-    except (TypeError, ValueError):
-        year = None
+    year = _whole(file.meta.get("year"))
     if year is not None and year != campaign.year:
         file.add("template-outdated", f"đây là mẫu của năm {year}, không phải năm {campaign.year}; "
                  f"điền vào mẫu năm {campaign.year} được gửi kèm kế hoạch")
