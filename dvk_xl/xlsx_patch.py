@@ -122,17 +122,12 @@ def _patch_one(table_xml: bytes, sheet_xml: bytes, rows: list[list[Any]]) -> tup
     last_letters, old_last = ref.group(4).decode(), int(ref.group(5))
     first_col, last_col = column_number(first_letters), column_number(last_letters)
     existing = {int(m.group(1)): m.group(0) for m in _ROW.finditer(data.group(1) or b"")}
-    styles: dict[str, bytes] = {}
-    template = existing.get(header_row + 1, b"")
-    for letters, style in _CELL_STYLE.findall(template):
-        styles[letters.decode()] = style
+    styles = {letters.decode(): style for letters, style in _CELL_STYLE.findall(existing.get(header_row + 1, b""))}
     new_last = header_row + max(len(rows), 1)
     for number in range(header_row + 1, max(old_last, new_last) + 1):
-        for cell_letters in _CELL_REF.findall(existing.get(number, b"")):
+        for cell_letters in _CELL_REF.findall(existing.pop(number, b"")):
             if not first_col <= column_number(cell_letters.decode()) <= last_col:
                 raise PatchUnsupported("cells beside the table would be lost")
-    for number in range(header_row + 1, max(old_last, new_last) + 1):
-        existing.pop(number, None)
     letters = [excel_column(c - 1) for c in range(first_col, last_col + 1)]
     body = rows or [[None] * len(letters)]
     for offset, values in enumerate(body, start=1):
