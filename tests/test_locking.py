@@ -72,9 +72,8 @@ def test_a_second_run_waits_then_gives_up_naming_the_holder(ward_master):
     path = write_lock(ward_master, since=since)
     before = path.read_bytes()
     started = time.monotonic()
-    with pytest.raises(MasterBusyError) as caught:
-        with master_lock(ward_master, wait=0.3):
-            pytest.fail("the lock of a live run was taken")
+    with pytest.raises(MasterBusyError) as caught, master_lock(ward_master, wait=0.3):
+        pytest.fail("the lock of a live run was taken")
     assert time.monotonic() - started >= 0.3
     message = str(caught.value)
     assert "\n" not in message and isinstance(caught.value, DvkError)
@@ -97,9 +96,8 @@ def test_a_live_run_in_another_thread_is_waited_for(ward_master):
     thread.start()
     try:
         inside.wait(5)
-        with pytest.raises(MasterBusyError, match=getpass.getuser()):
-            with master_lock(ward_master, wait=0.2):
-                pass
+        with pytest.raises(MasterBusyError, match=getpass.getuser()), master_lock(ward_master, wait=0.2):
+            pass
         threading.Timer(0.3, leave.set).start()
         with master_lock(ward_master, wait=5) as lock:  # waits for the first, then runs
             assert leave.is_set() and lock.taken_over is None
@@ -175,7 +173,7 @@ def test_many_waiters_on_a_stale_lock_run_one_at_a_time(ward_master):
                 time.sleep(0.05)
                 with guard:
                     inside[0] -= 1
-        except Exception as exc:  # noqa: BLE001 - reported below
+        except Exception as exc:  # reported below
             errors.append(exc)
 
     with capture_warnings() as warnings:
