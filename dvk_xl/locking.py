@@ -113,6 +113,8 @@ class Holder:
         try:
             data = json.loads(raw.decode("utf-8"))
             since = datetime.fromisoformat(data["since"]) if data.get("since") else None
+            if since is not None and since.tzinfo is None:
+                since = since.astimezone()  # written without an offset: the holder's local time, taken as ours
             return Holder(str(data["user"]), str(data["machine"]), int(data["pid"]), since, str(data.get("action", "")))
         except (ValueError, KeyError, TypeError, UnicodeDecodeError):
             return None
@@ -135,13 +137,18 @@ def process_alive(pid: int) -> bool:
         return False
     if sys.platform.startswith("win"):
         import ctypes
+        from ctypes import wintypes
 
-        kernel = ctypes.windll.kernel32  # type: ignore[attr-defined]
+        kernel = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+        kernel.OpenProcess.restype = wintypes.HANDLE
+        kernel.OpenProcess.argtypes = [wintypes.DWORD, wintypes.BOOL, wintypes.DWORD]
+        kernel.GetExitCodeProcess.argtypes = [wintypes.HANDLE, ctypes.POINTER(wintypes.DWORD)]
+        kernel.CloseHandle.argtypes = [wintypes.HANDLE]
         handle = kernel.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
         if not handle:
-            return kernel.GetLastError() == 5  # access denied: it exists, run by someone else
+            return ctypes.get_last_error() == 5  # access denied: it exists, run by someone else
         try:
-            code = ctypes.c_ulong()
+            code = wintypes.DWORD()
             return bool(kernel.GetExitCodeProcess(handle, ctypes.byref(code))) and code.value == 259  # STILL_ACTIVE
         finally:
             kernel.CloseHandle(handle)
@@ -157,10 +164,8 @@ def process_alive(pid: int) -> bool:
 def _read(path: Path) -> bytes | None:
     try:
         return path.read_bytes()
-    except FileNotFoundError:
+    except (FileNotFoundError, PermissionError):  # gone, or (Windows) being deleted this very moment
         return None
-    except PermissionError:  # Windows: being deleted or written this very moment
-        return b""
 
 
 def _age(path: Path) -> float:
@@ -226,24 +231,33 @@ class MasterLock:
             except PermissionError:
                 # Windows answers so while the old lock is being deleted; a folder we may not write keeps it up
                 denied_since = denied_since or time.monotonic()
-                if not self.path.exists() and time.monotonic() - denied_since > 1.0:
-                    raise DvkError(
-                        f"Không tạo được tệp khóa {self.path.name} trong thư mục {self.path.parent} của sổ "
-                        f"{self.master.name}: không có quyền ghi vào thư mục; xin quyền ghi hoặc chép sổ sang thư "
-                        "mục khác rồi chạy lại (chưa có thay đổi nào)") from None
+                if not self.path.exists():
+                    if time.monotonic() - denied_since > 1.0:
+                        raise DvkError(
+                            f"Không tạo được tệp khóa {self.path.name} trong thư mục {self.path.parent} của sổ "
+                            f"{self.master.name}: không có quyền ghi vào thư mục; xin quyền ghi hoặc chép sổ sang "
+                            "thư mục khác rồi chạy lại (chưa có thay đổi nào)") from None
+                    time.sleep(0.05)
+                    continue
             else:
                 try:
-                    os.write(fd, mine)
+                    written = os.write(fd, mine)
+                except OSError:
+                    written = -1
                 finally:
                     os.close(fd)
+                if written != len(mine):  # a full disk: leave no lock that names nobody
+                    _remove(self.path)
+                    raise DvkError(f"Không ghi được tệp khóa {self.path.name} cạnh sổ {self.master.name} (ổ đĩa "
+                                   "đầy?); giải phóng chỗ trống rồi chạy lại (chưa có thay đổi nào)")
                 self._mine = mine
                 return
             seen = _read(self.path)
-            if seen is None:
+            if seen is None and not self.path.exists():
                 continue  # released between our two calls: try again at once
-            holder = Holder.parse(seen)
-            reason = self._stale(holder)
-            if reason and self._take_over(seen):
+            holder = Holder.parse(seen) if seen is not None else None
+            reason = self._stale(holder) if seen is not None else None  # unreadable now: being written or deleted
+            if reason and seen is not None and self._take_over(seen):
                 self.taken_over = (
                     f"đã gỡ khóa cũ của sổ {self.master.name} ({holder.who() if holder else 'không rõ ai giữ'}, "
                     f"từ {holder.since_text if holder else 'không rõ lúc nào'}) vì {reason}; lần chạy đó đã dừng "

@@ -391,3 +391,17 @@ def test_a_run_started_while_the_master_is_held_gives_up_and_changes_nothing(two
     with master_lock(master):
         assert check_runs(master, [(inbox_a, start(master, inbox_a, wait=0.5))]) == ["gave up"]
     assert master.read_bytes() == before and not (master.parent / "LuuTru").exists()
+
+
+def test_a_folder_without_write_permission_says_so(ward_master, monkeypatch):
+    real_open, target = os.open, str(lock_path(ward_master))
+
+    def refused(path, *args, **kwargs):
+        if str(path) == target:
+            raise PermissionError(13, "Access is denied", path)
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refused)
+    with pytest.raises(DvkError, match="không có quyền ghi vào thư mục") as caught, master_lock(ward_master, wait=5):
+        pass
+    assert not isinstance(caught.value, MasterBusyError) and ward_master.name in str(caught.value)
