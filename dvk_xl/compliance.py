@@ -18,6 +18,7 @@ from .dates import format_date
 from .deadlines import DeadlineStatus, deadline_statuses, due_line
 from .findings import Finding
 from .forms import ASSESS_MET, ASSESS_NOT_MET, CRITERION_MET, CRITERION_NOT_MET, REGISTER
+from .locking import locks_master
 from .master import load_lists, load_settings, load_units, open_master, read_form_table
 from .quotas import QuotaResult, active_models, check_quotas, load_quota_rules
 from .workbook import ReportSheet, SheetBlock, SheetChart, Workbook
@@ -157,6 +158,7 @@ def write_compliance(wb: Workbook, report: ComplianceReport) -> None:
     wb.replace_sheet(compliance_sheet(report))
 
 
+@locks_master  # read -> write -> save under the master's lock: one run at a time
 def run_compliance(master: str | Path | Workbook, today: date | None = None) -> ComplianceReport:
     """Check, write the evaluation and "Tuân thủ" sheets, save (atomically)."""
     wb = open_master(master)

@@ -35,6 +35,7 @@ from .forms import (
     Form,
     submission_label,
 )
+from .locking import locks_master
 from .master import (
     deadline_of,
     load_deadlines,
@@ -331,6 +332,7 @@ def check_files(master: str | Path | Workbook, paths: Iterable[str | Path], work
     return report
 
 
+@locks_master  # read -> merge -> save under the master's lock: one run at a time
 def consolidate(master: str | Path | Workbook, inbox: str | Path, feedback_dir: str | Path | None = None,
                 workers: int | None = None, now: datetime | None = None) -> IntakeReport:
     """``dvk consolidate``: check every workbook in ``inbox`` and merge the accepted ones into the master.

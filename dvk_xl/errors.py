@@ -18,5 +18,9 @@ class MasterLockedError(DvkError):
     """The master workbook is open or locked elsewhere."""
 
 
+class MasterBusyError(MasterLockedError):
+    """Another dvk run holds the master's lock (dvk_xl/locking.py): one run at a time per master."""
+
+
 class DateError(DvkError):
     """A date that cannot be read or does not exist."""

@@ -300,7 +300,12 @@ def dispatch(key: str, choice: str = "", wb: Any = None, opener: Callable[[Path]
         chosen = decode_choice(choice)
         if action.asks and not chosen:
             raise DvkError(f"Nút “{action.label}” cần chọn {'thư mục' if action.asks == 'folder' else 'tệp'} trước khi chạy")
-        summary = action.run(Context(wb, ui, chosen, opener))
+        from .locking import capture_warnings
+
+        with capture_warnings() as warnings:  # e.g. a crashed run's lock taken over: no console here, so say it
+            summary = action.run(Context(wb, ui, chosen, opener))
+        if warnings:
+            summary = "\n".join([*(f"Cảnh báo: {w}" for w in warnings), *([summary] if summary else [])])
         ui.status(None)
         if summary:
             ui.show(summary, title=title)

@@ -44,6 +44,7 @@ from .forms import (
     RESULTS,
     Form,
 )
+from .locking import locks_master
 from .master import open_master, read_form_table
 from .reading import ReturnedFile, list_workbooks, read_returned
 from .validation import check_file_level
@@ -188,6 +189,7 @@ def _key(file: ReturnedFile) -> tuple[str | None, str, str]:
     return (file.form_id, text.clean(file.meta.get("period")), text.fold(file.unit_code or ""))
 
 
+@locks_master  # read -> merge -> save under the master's lock: one run at a time
 def rollup(master: str | Path, inbox: str | Path, feedback_dir: str | Path | None = None,
            now: datetime | None = None) -> IntakeReport:
     """``dvk rollup``: check the subordinate committees' reports in ``inbox`` and merge the accepted ones."""
