@@ -141,10 +141,17 @@ class Claims:
 def recognise_committee(file: ReturnedFile, state: MasterState) -> None:
     """The sending committee by its code or, failing that, its name in ``DonVi``."""
     units = state.campaign.units
-    if file.unit_code and text.fold(file.unit_code) in units:
-        return
     name = text.fold(file.meta.get("unit_name"))
     match = [code for code, unit_name in units.values() if text.fold(unit_name) == name]
+    if file.unit_code and text.fold(file.unit_code) in units:
+        # The code wins, but not against the name of another committee of this list: its models would be
+        # filed, and namespaced, under the wrong committee.
+        code = units[text.fold(file.unit_code)][0]
+        if match and text.fold(code) not in map(text.fold, match) and text.clean(file.meta.get("form_id")).upper() in REPORT_FORMS:
+            file.add("committee-mismatch", f"báo cáo ghi “Mã cấp ủy” là “{code}” nhưng tên “{file.meta.get('unit_name')}” "
+                     f"là của cấp ủy mã “{match[0]}” trong sheet “Đơn vị”; cấp dưới sửa “Mã cấp ủy” trong sheet “Cấu hình” "
+                     "cho đúng mã cấp trên đặt (hoặc để trống) rồi lập lại báo cáo")
+        return
     if match:
         file.unit_code = match[0]
 

@@ -109,8 +109,10 @@ def test_rollup_again_changes_nothing_and_a_clashing_ward_is_refused(three_wards
     result = rollup(city, clash, feedback_dir=tmp_path / "fb")
     outcome = result.files[0]
     assert outcome.status == "rejected" and result.exit_code == 1
-    assert {f.code for f in outcome.findings} == {"model-id-conflict"}
-    assert outcome.findings[0].cell == "A2" and outcome.feedback.exists()
+    # Its code says Hồng Phúc, its name Hồng An; Hồng An's models are already held by Hồng An.
+    assert [f.code for f in outcome.findings][:2] == ["committee-mismatch", "model-id-conflict"]
+    assert {f.code for f in outcome.findings} == {"committee-mismatch", "model-id-conflict"}
+    assert outcome.findings[1].cell == "A2" and outcome.feedback.exists()
 
 
 def test_results_of_unregistered_models_are_refused(three_wards, tmp_path):

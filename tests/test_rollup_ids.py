@@ -302,3 +302,23 @@ def test_init_code_and_the_notice_before_reporting_up(tmp_path):
         assert ("Chưa nhập “Mã cấp ủy”" in run.output) is noticed
         if noticed:
             assert "nhận biết báo cáo theo tên cấp ủy “Đảng ủy phường Hồng An”" in run.output
+
+
+def test_a_code_that_names_another_committee_is_refused(chain, tmp_path):
+    """Hồng Phúc typed Hồng An's code: its report would replace Hồng An's models in the city's register."""
+    book = load_workbook(chain["ward_reports"]["hong_phuc"]["dang-ky"])
+    for row in book["_dvk"].iter_rows():
+        if row[0].value == "unit_code":
+            row[1].value = "HA"
+    inbox = tmp_path / "typo"
+    inbox.mkdir()
+    book.save(inbox / "PL02_HongPhuc.xlsx")
+    city = tmp_path / "city.xlsx"
+    shutil.copy2(chain["parents"]["TP"], city)
+    outcome = rollup(city, inbox).files[0]
+    assert outcome.status == "rejected"
+    # and its models are Hồng Phúc's, already held under HP
+    assert [f.code for f in outcome.findings] == ["committee-mismatch"] + ["model-id-conflict"] * 3
+    assert "“HA”" in outcome.findings[0].message and "“HP”" in outcome.findings[0].message
+    assert sorted(read_form_table(open_master(city), REGISTER)["model_id"]) == sorted(
+        registers(chain["parents"]["TP"])[0]["model_id"])
