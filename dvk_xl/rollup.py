@@ -147,7 +147,8 @@ def recognise_committee(file: ReturnedFile, state: MasterState) -> None:
         # The code wins, but not against the name of another committee of this list: its models would be
         # filed, and namespaced, under the wrong committee.
         code = units[text.fold(file.unit_code)][0]
-        if match and text.fold(code) not in map(text.fold, match) and text.clean(file.meta.get("form_id")).upper() in REPORT_FORMS:
+        is_report = text.clean(file.meta.get("form_id")).upper() in REPORT_FORMS
+        if is_report and match and text.fold(code) not in map(text.fold, match):
             file.add("committee-mismatch", f"báo cáo ghi “Mã cấp ủy” là “{code}” nhưng tên “{file.meta.get('unit_name')}” "
                      f"là của cấp ủy mã “{match[0]}” trong sheet “Đơn vị”; cấp dưới sửa “Mã cấp ủy” trong sheet “Cấu hình” "
                      "cho đúng mã cấp trên đặt (hoặc để trống) rồi lập lại báo cáo")
@@ -192,15 +193,16 @@ def check_report(file: ReturnedFile, state: MasterState, claims: Claims) -> None
             origin = origin_of(row.values, file.meta.get("unit_name"))
             owner, held_as = claims.origins.get(text.fold(origin), (committee, ""))
             if owner != committee:
-                file.add("model-id-conflict", f"mô hình {model_id} (mã gốc {origin}) đã có trong sổ với mã {held_as} "
+                file.add("model-id-conflict", f"mô hình {model_id}, mã gốc {origin}, đã có trong sổ với mã {held_as} "
                          f"do cấp ủy “{_code(state, owner)}” gửi; một mô hình chỉ được báo cáo qua một cấp ủy: đề nghị "
                          "kiểm tra tệp này có đúng của cấp ủy gửi không, hoặc để cấp ủy kia rút mô hình trước", cell=cell)
             new_id = claims.mine.get((committee, text.fold(model_id))) or namespaced_id(code, model_id)
             holder = claims.ids.get(text.fold(new_id), committee)
             if holder != committee:
                 file.add("model-id-conflict", f"mã {new_id} của mô hình {model_id} đã là mã một mô hình của cấp ủy "
-                         f"“{_code(state, holder)}” trong sổ; đổi mã đơn vị của cấp ủy gửi trong sheet “Đơn vị” "
-                         "cho khác rồi tổng hợp lại", cell=cell)
+                         f"“{_code(state, holder)}” trong sổ và mã đã cấp không được đổi; đổi mã “{code}” của cấp ủy gửi "
+                         "tệp này trong sheet “Đơn vị” (khi cấp ủy này chưa có mô hình trong sổ; tránh dấu “/” trong "
+                         "mã) rồi tổng hợp lại", cell=cell)
         if file.form_id == REPORT_PL03.id and (committee, text.fold(model_id)) not in claims.active:
             file.add("model-unknown", f"mô hình {model_id} chưa có trong danh sách đăng ký của cấp ủy này; "
                      "gửi Phụ lục 02 mới trước rồi gửi lại báo cáo kết quả", cell=cell)
@@ -218,21 +220,22 @@ def _code(state: MasterState, folded: str) -> str:
 
 def claimed_twice(lists: list[ReturnedFile]) -> None:
     """The same model (same origin) in the lists of two senders of one batch: both are refused."""
-    senders: dict[str, set[str]] = {}
+    senders: dict[str, dict[str, str]] = {}  # folded origin -> folded sender code -> its code
     for file in lists:
         if not file.has_errors and file.unit_code:
             for row in file.rows:
                 origin = text.fold(origin_of(row.values, file.meta.get("unit_name")))
-                senders.setdefault(origin, set()).add(text.fold(file.unit_code))
+                senders.setdefault(origin, {})[text.fold(file.unit_code)] = file.unit_code
     for file in lists:
         if file.has_errors or not file.unit_code:
             continue
         for row in file.rows:
             origin = origin_of(row.values, file.meta.get("unit_name"))
-            others = sorted(senders.get(text.fold(origin), set()) - {text.fold(file.unit_code)})
+            claimants = senders.get(text.fold(origin), {})
+            others = sorted(c for k, c in claimants.items() if k != text.fold(file.unit_code))
             if others:
-                file.add("model-id-conflict", f"mô hình {text.clean(row.values.get('model_id'))} (mã gốc {origin}) "
-                         f"cũng có trong báo cáo của cấp ủy “{others[0].upper()}” gửi cùng đợt; một mô hình chỉ được "
+                file.add("model-id-conflict", f"mô hình {text.clean(row.values.get('model_id'))}, mã gốc {origin}, "
+                         f"cũng có trong báo cáo của cấp ủy “{others[0]}” gửi cùng đợt; một mô hình chỉ được "
                          "báo cáo qua một cấp ủy: đề nghị xác định cấp ủy nào báo cáo mô hình này",
                          cell=file.cell("model_id", row.row))
 

@@ -248,6 +248,8 @@ def test_a_model_claimed_by_two_senders_is_a_conflict(chain, tmp_path):
     assert [f.status for f in result.files] == ["rejected", "rejected"]
     codes = {f.unit: [x.code for x in f.findings] for f in result.files}
     assert codes == {"HAN": ["model-id-conflict"] * 3, "TP": ["model-id-conflict"] * 3}  # only Hồng An's models
+    messages = {f.unit: f.findings[0].message for f in result.files}
+    assert "“TP”" in messages["HAN"] and "“HAN”" in messages["TP"]
     assert read_form_table(open_master(fresh), REGISTER).empty
 
 
