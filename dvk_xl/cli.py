@@ -63,8 +63,11 @@ def main(ctx: click.Context, debug: bool) -> None:
               help="Danh sách đơn vị (CSV hoặc xlsx, cột như sheet “Đơn vị”). / Units file (CSV or xlsx).")
 @click.option("--preset", default="phuong", show_default=True,
               help="Mẫu kế hoạch: phuong (Đảng ủy phường) hoặc vksnd (Đảng ủy VKSND). / Plan preset: phuong or vksnd.")
+@click.option("--code", help="Mã cấp ủy do cấp trên đặt trong danh sách đơn vị của cấp trên (bỏ trống: cấp trên "
+              "nhận biết theo tên). / This committee's code in the higher committee's unit list.")
 @click.option("--force", is_flag=True, help="Ghi đè sổ đã có. / Overwrite an existing master.")
-def init(directory: Path, year: int, committee: str | None, units_file: Path | None, preset: str, force: bool) -> None:
+def init(directory: Path, year: int, committee: str | None, units_file: Path | None, preset: str, code: str | None,
+         force: bool) -> None:
     """Tạo sổ tổng hợp mới cho đợt thi đua.
 
     Create a new master workbook for the campaign in DIRECTORY.
@@ -72,7 +75,7 @@ def init(directory: Path, year: int, committee: str | None, units_file: Path | N
     from .master import init_master
 
     result = init_master(directory, year=year, committee=committee, units_file=units_file, preset=preset,
-                         overwrite=force)
+                         overwrite=force, code=code)
     click.echo(f"Đã tạo sổ tổng hợp: {result.path}")
     click.echo(f"  Kế hoạch mẫu: {result.preset.title}; {result.units} đơn vị")
     for notice in result.notices:

@@ -136,7 +136,7 @@ def reports_step(directory: Path, master: Path, inbox: Path, echo: Echo) -> None
          "vào sheet “Kết quả” (mô hình của đơn vị chưa báo cáo để trống)")
     pl03 = write_report(master, "6-thang", out, eml=True)
     echo(f"7. Phụ lục 03 báo cáo 6 tháng: {pl03.path.name} (+ thư nháp {pl03.eml.name})")
-    for notice in pl02.notices + pl03.notices:
+    for notice in dict.fromkeys(pl02.notices + pl03.notices):  # the same notice from both reports once
         echo(f"   Lưu ý: {notice}")
 
 

@@ -318,6 +318,11 @@ REGISTER = Form(
         Column("source_row", "Dòng trong tệp", "int", width=8),
         Column("received_at", "Ngày tiếp nhận", "date", width=12),
         Column("row_check", "Mã kiểm tra", width=12),
+        # Filled by roll-up only (dvk_xl/rollup.py): the model's ID as the sending committee has it, and
+        # where the model was first registered ("<ID> (<committee>)"), unchanged from level to level.
+        # Optional and last, so a master made before they existed still reads (they are added when written).
+        Column("source_id", "Mã mô hình ở cấp dưới", width=22),
+        Column("origin", "Mã mô hình gốc (cấp ủy đăng ký)", width=34),
     ),
 )
 

@@ -249,8 +249,15 @@ class InitResult:
 
 def init_master(directory: str | Path, year: int = 2026, committee: str | None = None,
                 units_file: str | Path | None = None, preset: str = "phuong",
-                units: list[dict[str, Any]] | None = None, overwrite: bool = False) -> InitResult:
-    """Create a new master workbook in ``directory`` from a preset (and a units file)."""
+                units: list[dict[str, Any]] | None = None, overwrite: bool = False,
+                code: str | None = None) -> InitResult:
+    """Create a new master workbook in ``directory`` from a preset (and a units file).
+
+    ``code`` is “Mã cấp ủy”: the code the higher committee gives this committee in its own unit list.
+    Empty by default: a code guessed here (initials, say) could be another committee's code up there
+    and misdirect the reports, while an empty code makes the higher committee recognise the reports
+    by the committee's name, which is safe.
+    """
     chosen = get_preset(preset)
     if not 2000 <= year <= 2100:
         raise DvkError(f"Năm {year} không hợp lệ; nhập năm thi đua, ví dụ 2026")
@@ -266,6 +273,8 @@ def init_master(directory: str | Path, year: int = 2026, committee: str | None =
     if committee:
         settings["committee"] = committee
         settings["party_org"] = committee.replace("Đảng ủy", "Đảng bộ").replace("Đảng uỷ", "Đảng bộ")
+    if code is not None:
+        settings["committee_code"] = text.clean(code)
     notices: list[str] = []
     deadline_rows = []
     for d in chosen.deadlines:

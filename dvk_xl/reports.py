@@ -602,6 +602,10 @@ def write_report(master: str | Path, kind: str, out_dir: str | Path, eml: bool =
         _, notices = write_pl03(data, wb, path, day)
     if not data.models:
         notices.append("Sổ đăng ký chưa có mô hình nào: báo cáo chỉ có khung và các dòng tổng bằng 0")
+    if not data.settings.committee_code:
+        notices.append(f"Chưa nhập “Mã cấp ủy” trong sheet “Cấu hình”: cấp trên sẽ nhận biết báo cáo theo tên cấp ủy "
+                       f"“{data.settings.committee}”; nếu cấp trên đã đặt mã cho cấp ủy trong danh sách đơn vị của "
+                       "cấp trên, nhập mã đó để nhận biết chắc chắn hơn")
     result = ReportResult(path, kind, len(data.models), data.units_with_models(), notices)
     if eml:
         from .mail import write_draft

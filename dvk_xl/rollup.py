@@ -4,12 +4,29 @@ subordinate committees produced with ``dvk report``.
 A subordinate committee is a row of the higher committee's ``DonVi``; its report names it in the
 hidden metadata (committee code, or its name) and carries one row per model in the hidden data
 sheet. The same intake path as the units' forms applies: file checks, feedback, archive under the
-sha256, the ``TiepNhan`` log, an atomic save with the previous master kept. Models keep their IDs
-from below; an ID already held by another committee is refused rather than silently merged.
+sha256, the ``TiepNhan`` log, an atomic save with the previous master kept.
+
+Model IDs are namespaced at roll-up. A unit-level ID ``DVK-<year>-<unit code>-<n>`` is unique only
+inside the committee that issued it: every ward numbers its units from CB01, so two wards both have
+``DVK-2026-CB01-1``. A model rolled up from a subordinate committee therefore gets, in the higher
+register, ``<the sender's code in this DonVi>/<the ID as the sender has it>``: ward Hồng An listed as
+``HA`` makes ``HA/DVK-2026-CB01-1`` at the city, and the city listed as ``TP`` makes
+``TP/HA/DVK-2026-CB01-1`` at the province. Unique by construction at every level (codes in one DonVi
+are unique, IDs in each sender's register are unique) and nothing needs configuring below. The
+sender's own ID stays in the row (``source_id``), so staff can talk to the ward about "its" ID, and
+results from below (Phụ lục 03, which carry the sender's IDs) are mapped through it. IDs already in
+a register never change: a row rolled up before namespacing keeps its ID and is matched by it.
+
+Each row also keeps where the model was first registered (``origin``: "<ID> (<committee>)", carried
+unchanged up every level). ``model-id-conflict`` is then only a real conflict: the same committee's
+model claimed by two senders of this DonVi (a ward sending both directly and inside its city's report,
+or one committee's report arriving under another committee's code), or an ID this register already
+gives another sender's model.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -73,19 +90,76 @@ def typed(form: Form, values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+ID_SEPARATOR = "/"
+
+
+def namespaced_id(sender_code: str, sender_id: str) -> str:
+    """The ID a model from a subordinate committee gets in this register (see the module docstring)."""
+    return f"{sender_code}{ID_SEPARATOR}{sender_id}"
+
+
+def sender_id_of(record: dict[str, Any]) -> str:
+    """The ID the sending committee has for a register row; a row rolled up before namespacing kept it as its ID."""
+    return text.clean(record.get("source_id")) or text.clean(record.get("model_id"))
+
+
+def origin_of(record: dict[str, Any], committee: Any) -> str:
+    """Where a model was first registered: carried from below, or "<ID> (<committee>)" where it was issued."""
+    return text.clean(record.get("origin")) or f"{text.clean(record.get('model_id'))} ({text.clean(committee)})"
+
+
+@dataclass
+class Claims:
+    """Who holds what in the register, by folded sender code: what roll-up checks against."""
+
+    origins: dict[str, tuple[str, str]] = field(default_factory=dict)  # folded origin -> (sender, model ID), active
+    ids: dict[str, str] = field(default_factory=dict)  # folded model ID -> sender, every row (IDs never reused)
+    mine: dict[tuple[str, str], str] = field(default_factory=dict)  # (sender, folded sender's ID) -> model ID
+    active: set[tuple[str, str]] = field(default_factory=set)  # (sender, folded sender's ID) not withdrawn
+
+    @classmethod
+    def of(cls, register: Any) -> Claims:
+        claims = cls()
+        for record in register.to_dict("records"):
+            model_id, sender = text.clean(record.get("model_id")), text.fold(record.get("unit_code"))
+            if not model_id:
+                continue
+            key = (sender, text.fold(sender_id_of(record)))
+            claims.ids[text.fold(model_id)] = sender
+            claims.mine.setdefault(key, model_id)
+            if text.clean(record.get("status")) != REGISTER_STATUS_WITHDRAWN:
+                claims.active.add(key)
+                claims.origins[text.fold(origin_of(record, record.get("unit_name")))] = (sender, model_id)
+        return claims
+
+    def register_list(self, file: ReturnedFile) -> None:
+        """A list accepted in this batch replaces its sender's models before results are checked."""
+        sender = text.fold(file.unit_code)
+        self.active = {k for k in self.active if k[0] != sender}
+        self.active.update((sender, text.fold(r.values.get("model_id"))) for r in file.rows)
+
+
 def recognise_committee(file: ReturnedFile, state: MasterState) -> None:
     """The sending committee by its code or, failing that, its name in ``DonVi``."""
     units = state.campaign.units
-    if file.unit_code and text.fold(file.unit_code) in units:
-        return
     name = text.fold(file.meta.get("unit_name"))
     match = [code for code, unit_name in units.values() if text.fold(unit_name) == name]
+    if file.unit_code and text.fold(file.unit_code) in units:
+        # The code wins, but not against the name of another committee of this list: its models would be
+        # filed, and namespaced, under the wrong committee.
+        code = units[text.fold(file.unit_code)][0]
+        is_report = text.clean(file.meta.get("form_id")).upper() in REPORT_FORMS
+        if is_report and match and text.fold(code) not in map(text.fold, match):
+            file.add("committee-mismatch", f"báo cáo ghi “Mã cấp ủy” là “{code}” nhưng tên “{file.meta.get('unit_name')}” "
+                     f"là của cấp ủy mã “{match[0]}” trong sheet “Đơn vị”; cấp dưới sửa “Mã cấp ủy” trong sheet “Cấu hình” "
+                     "cho đúng mã cấp trên đặt (hoặc để trống) rồi lập lại báo cáo")
+        return
     if match:
         file.unit_code = match[0]
 
 
-def check_report(file: ReturnedFile, state: MasterState, register: dict[str, str]) -> None:
-    """What only a report from below can get wrong. ``register`` maps folded model ID -> folded committee."""
+def check_report(file: ReturnedFile, state: MasterState, claims: Claims) -> None:
+    """What only a report from below can get wrong, against what the register already holds."""
     form_id = text.clean(file.meta.get("form_id")).upper()
     if not file.sheet or form_id not in REPORT_FORMS:
         if not any(f.code.startswith("file-") for f in file.findings):
@@ -108,6 +182,7 @@ def check_report(file: ReturnedFile, state: MasterState, register: dict[str, str
         file.add("report-modified", f"dữ liệu ẩn có {len(file.rows)} mô hình nhưng báo cáo ghi {declared}; "
                  "tệp đã bị sửa sau khi lập, đề nghị lập lại bằng dvk report")
     committee = text.fold(file.unit_code or "")
+    code = state.campaign.units.get(committee, (file.unit_code or "",))[0]
     seen: dict[str, int] = {}
     for row in file.rows:
         model_id = text.clean(row.values.get("model_id"))
@@ -115,11 +190,21 @@ def check_report(file: ReturnedFile, state: MasterState, register: dict[str, str
         if not model_id:
             file.add("value-required", "dòng dữ liệu không có mã mô hình", cell=cell)
             continue
-        owner = register.get(text.fold(model_id))
-        if file.form_id == REPORT_PL02.id and owner and owner != committee:
-            file.add("model-id-conflict", f"mã mô hình {model_id} đã thuộc cấp ủy “{owner.upper()}” trong sổ; hai cấp "
-                     "ủy dùng trùng mã (nên đặt “Mã cấp ủy” trong Cấu hình của cấp dưới để mã khác nhau)", cell=cell)
-        if file.form_id == REPORT_PL03.id and owner != committee:
+        if file.form_id == REPORT_PL02.id:
+            origin = origin_of(row.values, file.meta.get("unit_name"))
+            owner, held_as = claims.origins.get(text.fold(origin), (committee, ""))
+            if owner != committee:
+                file.add("model-id-conflict", f"mô hình {model_id}, mã gốc {origin}, đã có trong sổ với mã {held_as} "
+                         f"do cấp ủy “{_code(state, owner)}” gửi; một mô hình chỉ được báo cáo qua một cấp ủy: đề nghị "
+                         "kiểm tra tệp này có đúng của cấp ủy gửi không, hoặc để cấp ủy kia rút mô hình trước", cell=cell)
+            new_id = claims.mine.get((committee, text.fold(model_id))) or namespaced_id(code, model_id)
+            holder = claims.ids.get(text.fold(new_id), committee)
+            if holder != committee:
+                file.add("model-id-conflict", f"mã {new_id} của mô hình {model_id} đã là mã một mô hình của cấp ủy "
+                         f"“{_code(state, holder)}” trong sổ và mã đã cấp không được đổi; đổi mã “{code}” của cấp ủy gửi "
+                         "tệp này trong sheet “Đơn vị” (khi cấp ủy này chưa có mô hình trong sổ; tránh dấu “/” trong "
+                         "mã) rồi tổng hợp lại", cell=cell)
+        if file.form_id == REPORT_PL03.id and (committee, text.fold(model_id)) not in claims.active:
             file.add("model-unknown", f"mô hình {model_id} chưa có trong danh sách đăng ký của cấp ủy này; "
                      "gửi Phụ lục 02 mới trước rồi gửi lại báo cáo kết quả", cell=cell)
         if text.fold(model_id) in seen:
@@ -130,21 +215,54 @@ def check_report(file: ReturnedFile, state: MasterState, register: dict[str, str
                  severity="warning")
 
 
+def _code(state: MasterState, folded: str) -> str:
+    return state.campaign.units.get(folded, (folded.upper(),))[0]
+
+
+def claimed_twice(lists: list[ReturnedFile]) -> None:
+    """The same model (same origin) in the lists of two senders of one batch: both are refused."""
+    senders: dict[str, dict[str, str]] = {}  # folded origin -> folded sender code -> its code
+    for file in lists:
+        if not file.has_errors and file.unit_code:
+            for row in file.rows:
+                origin = text.fold(origin_of(row.values, file.meta.get("unit_name")))
+                senders.setdefault(origin, {})[text.fold(file.unit_code)] = file.unit_code
+    for file in lists:
+        if file.has_errors or not file.unit_code:
+            continue
+        for row in file.rows:
+            origin = origin_of(row.values, file.meta.get("unit_name"))
+            claimants = senders.get(text.fold(origin), {})
+            others = sorted(c for k, c in claimants.items() if k != text.fold(file.unit_code))
+            if others:
+                file.add("model-id-conflict", f"mô hình {text.clean(row.values.get('model_id'))}, mã gốc {origin}, "
+                         f"cũng có trong báo cáo của cấp ủy “{others[0]}” gửi cùng đợt; một mô hình chỉ được "
+                         "báo cáo qua một cấp ủy: đề nghị xác định cấp ủy nào báo cáo mô hình này",
+                         cell=file.cell("model_id", row.row))
+
+
 def merge_register(state: MasterState, file: ReturnedFile, received: datetime) -> list[Finding]:
-    """The committee's models replace its earlier ones; gone models are kept, marked withdrawn."""
+    """The committee's models replace its earlier ones; gone models are kept, marked withdrawn.
+
+    A model keeps the ID it already has here; a new one gets ``<sender's code>/<sender's ID>``.
+    """
     import pandas as pd
 
     register = state.register
     code = file.unit_code or ""
     name = state.campaign.units[text.fold(code)][1]
     mine = register[register["unit_code"].map(text.fold) == text.fold(code)]
-    old_by_id = {text.fold(m): i for i, m in zip(mine.index, mine["model_id"], strict=True)}
+    old_by_id = {text.fold(sender_id_of(r)): i for i, r in zip(mine.index, mine.to_dict("records"), strict=True)}
     findings: list[Finding] = []
     kept, used = [], set()
     for row in file.rows:
         values = typed(REPORT_PL02, row.values)
-        index = old_by_id.get(text.fold(values["model_id"]))
+        sender_id = values["model_id"]
+        values.update(model_id=namespaced_id(code, sender_id), source_id=sender_id,
+                      origin=origin_of(row.values, file.meta.get("unit_name")))
+        index = old_by_id.get(text.fold(sender_id))
         if index is not None:
+            values["model_id"] = mine.loc[index, "model_id"]  # an ID once issued never changes
             used.add(index)
             old = mine.loc[index].to_dict()
             check = text.clean(old.get("row_check"))
@@ -158,7 +276,8 @@ def merge_register(state: MasterState, file: ReturnedFile, received: datetime) -
         kept.append({**{k: values.get(k) for k in MODEL_KEYS}, "model_id": values["model_id"], "unit_code": code,
                      "unit_name": name, "status": REGISTER_STATUS_ACTIVE, "source_file": file.name,
                      "source_row": row.row, "received_at": received.date(),
-                     "row_check": fingerprint(values.get(k) for k in MODEL_KEYS)})
+                     "row_check": fingerprint(values.get(k) for k in MODEL_KEYS),
+                     "source_id": values["source_id"], "origin": values["origin"]})
     for index in mine.index.difference(list(used)):
         old = mine.loc[index].to_dict()
         if text.clean(old.get("status")) != REGISTER_STATUS_WITHDRAWN:
@@ -173,15 +292,24 @@ def merge_register(state: MasterState, file: ReturnedFile, received: datetime) -
 
 
 def merge_results(results: Any, state: MasterState, file: ReturnedFile, received: datetime) -> Any:
-    """The committee's rows of the report's period replace its earlier ones in ``KetQua``."""
+    """The committee's rows of the report's period replace its earlier ones in ``KetQua``.
+
+    The report carries the sender's IDs; each row goes on the model's ID in this register.
+    """
     import pandas as pd
 
     code = file.unit_code or ""
     name = state.campaign.units[text.fold(code)][1]
     label = PERIODS[text.clean(file.meta.get("period"))]
+    claims = Claims.of(state.register)
     mine = (results["period"].map(text.fold) == text.fold(label)) & (results["unit_code"].map(text.fold) == text.fold(code))
-    new = [{**typed(REPORT_PL03, row.values), "period": label, "unit_code": code, "unit_name": name,
-            "source_file": file.name, "source_row": row.row, "received_at": received.date()} for row in file.rows]
+    new = []
+    for row in file.rows:
+        values = typed(REPORT_PL03, row.values)
+        sender_id = text.clean(values.get("model_id"))
+        model_id = claims.mine.get((text.fold(code), text.fold(sender_id))) or namespaced_id(code, sender_id)
+        new.append({**values, "model_id": model_id, "period": label, "unit_code": code, "unit_name": name,
+                    "source_file": file.name, "source_row": row.row, "received_at": received.date()})
     return pd.concat([results[~mine], pd.DataFrame(new, columns=RESULTS.keys)], ignore_index=True)
 
 
@@ -207,20 +335,17 @@ def rollup(master: str | Path, inbox: str | Path, feedback_dir: str | Path | Non
         file = read_returned(path, forms=REPORT_FORMS)
         recognise_committee(file, state)
         files.append(file)
-    owners = {text.fold(m): text.fold(u) for m, u, s in zip(state.register["model_id"], state.register["unit_code"],
-                                                            state.register["status"], strict=True)
-              if text.clean(m) and text.clean(s) != REGISTER_STATUS_WITHDRAWN}
+    claims = Claims.of(state.register)
     lists = [f for f in files if f.form_id != REPORT_PL03.id]
     for file in lists:
-        check_report(file, state, owners)
+        check_report(file, state, claims)
+    claimed_twice([f for f in lists if f.form_id == REPORT_PL02.id])
     for file in lists:  # a list in this batch registers its models before the results are checked
         if not file.has_errors and file.unit_code:
-            committee = text.fold(file.unit_code)
-            owners = {m: u for m, u in owners.items() if u != committee}
-            owners.update({text.fold(r.values.get("model_id")): committee for r in file.rows})
+            claims.register_list(file)
     for file in files:
         if file.form_id == REPORT_PL03.id:
-            check_report(file, state, owners)
+            check_report(file, state, claims)
     latest: dict[tuple, int] = {}
     for position, file in enumerate(files):
         if not file.has_errors and file.unit_code:
@@ -257,4 +382,4 @@ def rollup(master: str | Path, inbox: str | Path, feedback_dir: str | Path | Non
     return report
 
 
-__all__ = ["rollup", "check_report", "merge_register", "merge_results"]
+__all__ = ["rollup", "check_report", "merge_register", "merge_results", "namespaced_id", "Claims"]

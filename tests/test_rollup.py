@@ -75,8 +75,10 @@ def test_rollup_totals_equal_the_sum_of_the_wards(three_wards, tmp_path):
     wb = open_master(city)
     register = read_form_table(wb, REGISTER)
     assert sorted(register["model_id"]) == sorted([
-        "DVK-2026-CB01-1", "DVK-2026-CB01-2", "DVK-2026-PN01-1", "DVK-2026-HP-CB1-1", "DVK-2026-HP-PN-1",
-        "DVK-2026-HT-CB1-1", "DVK-2026-HT-PN-1"])  # IDs kept from below; the withdrawn model is not sent up
+        "PHONGAN/DVK-2026-CB01-1", "PHONGAN/DVK-2026-CB01-2", "PHONGAN/DVK-2026-PN01-1",
+        "PHONGPHUC/DVK-2026-HP-CB1-1", "PHONGPHUC/DVK-2026-HP-PN-1", "PHONGTHAI/DVK-2026-HT-CB1-1",
+        "PHONGTHAI/DVK-2026-HT-PN-1"])  # the sender's code before its own ID; the withdrawn model is not sent up
+    assert sorted(register["source_id"]) == sorted(m.split("/", 1)[1] for m in register["model_id"])
     assert set(register["unit_code"]) == set(WARDS) and set(register["status"]) == {"Đang thực hiện"}
     results = read_form_table(wb, RESULTS)
     assert len(results) == 7 and set(results["period"]) == {"6 tháng"}
@@ -107,8 +109,10 @@ def test_rollup_again_changes_nothing_and_a_clashing_ward_is_refused(three_wards
     result = rollup(city, clash, feedback_dir=tmp_path / "fb")
     outcome = result.files[0]
     assert outcome.status == "rejected" and result.exit_code == 1
-    assert {f.code for f in outcome.findings} == {"model-id-conflict"}
-    assert outcome.findings[0].cell == "A2" and outcome.feedback.exists()
+    # Its code says Hồng Phúc, its name Hồng An; Hồng An's models are already held by Hồng An.
+    assert [f.code for f in outcome.findings][:2] == ["committee-mismatch", "model-id-conflict"]
+    assert {f.code for f in outcome.findings} == {"committee-mismatch", "model-id-conflict"}
+    assert outcome.findings[1].cell == "A2" and outcome.feedback.exists()
 
 
 def test_results_of_unregistered_models_are_refused(three_wards, tmp_path):
