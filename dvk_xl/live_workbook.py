@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import DvkError, MasterLockedError
-from .forms import DATE_FORMAT, MASTER_TABLES, Form
-from .workbook import FORMULA_STARTS, ReportSheet, excel_value, settings_of, sheet_taken
+from .forms import DATE_FORMAT, MASTER_TABLES, SETTINGS, Form
+from .workbook import FORMULA_STARTS, ReportSheet, excel_value, missing_table, settings_of, sheet_taken
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -83,6 +83,8 @@ class LiveWorkbook:
         try:
             return self._tables[name]
         except KeyError:
+            if SETTINGS.table in self._tables:  # a master that lost one of its tables
+                raise missing_table(self.label, name, [s.name for s in self.book.sheets]) from None
             raise DvkError(
                 f"Sổ {self.label} không có bảng “{name}”: hãy mở sổ tổng hợp (tạo bằng “dvk init”) rồi bấm lại nút; "
                 "không đổi tên hoặc xóa các bảng do công cụ tạo"

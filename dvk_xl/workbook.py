@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import DvkError, MasterLockedError
-from .forms import DATE_FORMAT, SETTINGS, Form, excel_column
+from .forms import DATE_FORMAT, MASTER_TABLES, SETTINGS, Form, excel_column
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -125,6 +125,26 @@ def sheet_taken(label: str, form: Form) -> DvkError:
     return DvkError(
         f"Sổ tổng hợp {label} đã có sheet “{form.sheet}” nhưng không có bảng “{form.table}” của công cụ; "
         f"đổi tên sheet đó (ví dụ “{form.sheet} cũ”) rồi chạy lại để công cụ tạo sheet mới"
+    )
+
+
+def missing_table(label: str, name: str, sheets: list[str]) -> DvkError:
+    """A table the tool made is gone: name its sheet and say how to get it back."""
+    form = next((f for f in MASTER_TABLES if f.table == name), None)
+    if form is None:
+        return DvkError(
+            f"Sổ tổng hợp {label} thiếu bảng “{name}”; không đổi tên hoặc xóa các bảng do công cụ tạo "
+            "(có thể tạo sổ mới bằng “dvk init” rồi chép dữ liệu sang)"
+        )
+    if form.sheet in sheets:
+        return DvkError(
+            f"Sổ tổng hợp {label}, sheet “{form.sheet}”: không còn bảng “{name}” (bảng đã bị xóa, đổi tên hoặc "
+            f"chuyển thành vùng thường); chọn vùng dữ liệu cả dòng tiêu đề, chèn Bảng (Insert > Table) và đặt "
+            f"tên bảng là “{name}”"
+        )
+    return DvkError(
+        f"Sổ tổng hợp {label} thiếu sheet “{form.sheet}” (bảng “{name}”): sheet đã bị xóa hoặc bảng bị đổi tên; "
+        "lấy lại sheet từ bản sổ trước (thư mục LuuTru/SoTongHop) hoặc tạo sổ mới bằng “dvk init” rồi chép dữ liệu sang"
     )
 
 
@@ -261,10 +281,8 @@ class FileWorkbook:
             raise self._missing(name) from None
 
     def _missing(self, name: str) -> DvkError:
-        return DvkError(
-            f"Sổ tổng hợp {self.label} thiếu bảng “{name}”; không đổi tên hoặc xóa các bảng do công cụ tạo "
-            "(có thể tạo sổ mới bằng “dvk init” rồi chép dữ liệu sang)"
-        )
+        sheets = self._book.sheetnames if self._openpyxl_book is not None else self._fast.sheet_names
+        return missing_table(self.label, name, sheets)
 
     def read_table(self, name: str) -> pd.DataFrame:
         if self._openpyxl_book is not None:
