@@ -304,3 +304,20 @@ def test_reports_without_units_are_all_zero(kind, sheet, masters, tmp_path):
 def test_a_blank_row_in_the_units_is_skipped(masters, tmp_path):
     code, output = _run("templates", masters("phuong", "blank-unit-row"), "--out", tmp_path)
     assert code == 0 and "Đã tạo 3 mẫu PL01" in output
+
+
+@pytest.mark.parametrize("preset,case,key,expected", [
+    ("phuong", "as-initialised", "chi-tieu", "chưa đạt 4/4 chỉ tiêu"),
+    ("phuong", "deadlines-sheet-deleted", "chi-tieu", "thiếu sheet “Tiến độ” (bảng “TienDo”)"),
+    ("phuong", "results-table-deleted", "chi-tieu", "sheet “Kết quả”: không còn bảng “KetQua”"),
+])
+def test_the_ribbon_answers_the_same_on_a_half_filled_master(preset, case, key, expected, masters, tmp_path,
+                                                             monkeypatch):
+    from dvk_xl import ribbon
+    from tests.test_ribbon import Excel
+
+    monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")  # xlwings' remote engine, tests only
+    monkeypatch.setattr(ribbon, "MEMORY_FILE", tmp_path / "memory" / "thu-muc.json")
+    master = Path(shutil.copy2(masters(preset, case), tmp_path / "SoTongHop_DVK_2026.xlsx"))
+    message = Excel(master).press(key)
+    assert expected in message and UNEXPECTED not in message
