@@ -19,7 +19,15 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import DvkError, MasterLockedError
 from .forms import DATE_FORMAT, MASTER_TABLES, SETTINGS, Form
-from .workbook import FORMULA_STARTS, ReportSheet, excel_value, missing_table, settings_of, sheet_taken
+from .workbook import (
+    FORMULA_STARTS,
+    ReportSheet,
+    excel_value,
+    filled_rows,
+    missing_table,
+    settings_of,
+    sheet_taken,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -108,10 +116,10 @@ class LiveWorkbook:
         header, headers = self._headers(table)
         body_range = table.data_body_range
         rows = body_range.options(ndim=2).value if body_range is not None else []
-        body = [[cell_value(v) for v in row] for row in rows]
-        body = [row for row in body if any(v is not None and v != "" for v in row)]
+        body, gaps = filled_rows([[cell_value(v) for v in row] for row in rows])
         frame = pd.DataFrame(body, columns=headers, dtype=object)
-        frame.attrs.update(sheet=sheet.name, header_row=header.row, first_column=header.column - 1, table=name)
+        frame.attrs.update(sheet=sheet.name, header_row=header.row, first_column=header.column - 1, table=name,
+                           gaps=gaps)
         return frame
 
     def write_table(self, name: str, frame: pd.DataFrame) -> None:

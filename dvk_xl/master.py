@@ -30,7 +30,7 @@ from .forms import (
 )
 from .presets import CRITERIA as PLAN_CRITERIA
 from .presets import Preset, get_preset
-from .workbook import Workbook, cell_ref
+from .workbook import Workbook, cell_ref, sheet_row
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -115,7 +115,7 @@ def where(wb: Workbook, frame: pd.DataFrame, row_position: int, form: Form, key:
     """"file, sheet “…”, ô C7" for a value of a table read with ``read_form_table``."""
     header = form.header_of(key)
     column = frame.attrs.get("first_column", 0) + frame.attrs["columns"].index(header)
-    cell = f"{excel_column(column)}{frame.attrs.get('header_row', 1) + 1 + row_position}"
+    cell = f"{excel_column(column)}{sheet_row(frame, row_position)}"
     return f"{wb.label}, sheet “{frame.attrs.get('sheet', form.sheet)}”, ô {cell}"
 
 

@@ -321,3 +321,25 @@ def test_the_ribbon_answers_the_same_on_a_half_filled_master(preset, case, key, 
     master = Path(shutil.copy2(masters(preset, case), tmp_path / "SoTongHop_DVK_2026.xlsx"))
     message = Excel(master).press(key)
     assert expected in message and UNEXPECTED not in message
+
+
+@pytest.mark.parametrize("reader", ["calamine", "openpyxl", "live"])
+def test_a_cell_below_blank_rows_is_named_where_it_is(reader, tmp_path, monkeypatch):
+    from dvk_xl.errors import DvkError
+    from dvk_xl.master import load_units
+    from dvk_xl.workbook import FileWorkbook
+
+    units = [*DEMO_UNITS[:2], {}, {}, NO_CODE, *DEMO_UNITS[2:4], {}]  # rows 5, 6 filled, 7, 8 blank, 9 no code
+    master = init_master(tmp_path / "m", units=units).path
+    if reader == "live":
+        from dvk_xl.live_workbook import LiveWorkbook
+        from tests.xlwings_double import ExcelDouble
+
+        monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")  # xlwings' remote engine, tests only
+        wb = LiveWorkbook(ExcelDouble(master).book(), path=master)
+    else:
+        wb = FileWorkbook(master)
+        if reader == "openpyxl":
+            wb._book  # noqa: B018 - reads through openpyxl from now on
+    with pytest.raises(DvkError, match="sheet “Đơn vị”, ô A9: đơn vị “Chi bộ Khu dân cư số 7” chưa có mã"):
+        load_units(wb)
