@@ -167,7 +167,8 @@ def _measure(row: dict[str, Any], rule_id: str, place: Any, lists: dict[str, lis
     if measure is None and (match := _SHARE_WITH_N.match(text.fold(raw))):
         measure, parameter = MEASURE_UNIT_SHARE, parameter or match.group(1)
     if measure is None:
-        raise DvkError(f"{place('measure')}: không hiểu chỉ số “{raw}” của chỉ tiêu {rule_id}; chọn một trong: "
+        problem = f"không hiểu chỉ số “{raw}” của chỉ tiêu {rule_id}" if raw else f"chỉ tiêu {rule_id} chưa có chỉ số"
+        raise DvkError(f"{place('measure')}: {problem}; chọn một trong: "
                        f"{'; '.join(DEFAULT_LISTS['quota_measures'])}")
     if measure == MEASURE_FIELD:
         field_name = choice(parameter, lists.get("fields", []))
