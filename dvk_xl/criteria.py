@@ -39,7 +39,7 @@ from .forms import (
     YES,
     excel_column,
 )
-from .master import TABLE_HEADER_ROW, read_form_table
+from .master import TABLE_HEADER_ROW, read_form_table, table_records
 from .quotas import choice
 from .workbook import Workbook
 
@@ -83,7 +83,7 @@ def typical(row: dict[str, Any]) -> bool:
 
 
 def _records(wb: Workbook, form: Any) -> list[dict[str, Any]]:
-    return read_form_table(wb, form).to_dict("records") if form.table in wb.table_names() else []
+    return table_records(wb, form)  # a deleted table is an error naming its sheet, not zero rows
 
 
 # --- what the data proves ------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from .forms import (
     REGISTER_STATUS_WITHDRAWN,
     RESULTS,
 )
-from .master import read_form_table, where
+from .master import read_form_table, table_records, where
 from .workbook import Workbook
 
 if TYPE_CHECKING:
@@ -79,15 +79,14 @@ class DeadlineStatus:
 
 
 def _records(wb: Workbook, form: Any) -> list[dict[str, Any]]:
-    """A table's rows keyed by column key; an absent table (older master) has none."""
-    return read_form_table(wb, form).to_dict("records") if form.table in wb.table_names() else []
+    return table_records(wb, form)  # a deleted table is an error naming its sheet, not zero rows
 
 
 def delivered_units(wb: Workbook, form_id: str, period: str | None) -> set[str] | None:
     """Folded codes of the units that delivered a form (for results: of one period); None if unknown."""
     if form_id == PL01.id:
         units = {text.fold(r["unit_code"]) for r in _records(wb, REGISTER) if text.clean(r["unit_code"])}
-    elif form_id == PL03.id and period and RESULTS.table in wb.table_names():
+    elif form_id == PL03.id and period:
         label = text.fold(PERIODS[period])
         return {text.fold(r["unit_code"]) for r in _records(wb, RESULTS) if text.fold(r["period"]) == label}
     elif form_id == PL03.id:

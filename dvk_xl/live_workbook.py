@@ -18,8 +18,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import DvkError, MasterLockedError
-from .forms import DATE_FORMAT, MASTER_TABLES, Form
-from .workbook import FORMULA_STARTS, ReportSheet, excel_value, settings_of, sheet_taken
+from .forms import DATE_FORMAT, MASTER_TABLES, SETTINGS, Form
+from .workbook import (
+    FORMULA_STARTS,
+    ReportSheet,
+    excel_value,
+    filled_rows,
+    missing_table,
+    settings_of,
+    sheet_taken,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -83,6 +91,8 @@ class LiveWorkbook:
         try:
             return self._tables[name]
         except KeyError:
+            if SETTINGS.table in self._tables:  # a master that lost one of its tables
+                raise missing_table(self.label, name, [s.name for s in self.book.sheets]) from None
             raise DvkError(
                 f"Sổ {self.label} không có bảng “{name}”: hãy mở sổ tổng hợp (tạo bằng “dvk init”) rồi bấm lại nút; "
                 "không đổi tên hoặc xóa các bảng do công cụ tạo"
@@ -106,10 +116,10 @@ class LiveWorkbook:
         header, headers = self._headers(table)
         body_range = table.data_body_range
         rows = body_range.options(ndim=2).value if body_range is not None else []
-        body = [[cell_value(v) for v in row] for row in rows]
-        body = [row for row in body if any(v is not None and v != "" for v in row)]
+        body, gaps = filled_rows([[cell_value(v) for v in row] for row in rows])
         frame = pd.DataFrame(body, columns=headers, dtype=object)
-        frame.attrs.update(sheet=sheet.name, header_row=header.row, first_column=header.column - 1, table=name)
+        frame.attrs.update(sheet=sheet.name, header_row=header.row, first_column=header.column - 1, table=name,
+                           gaps=gaps)
         return frame
 
     def write_table(self, name: str, frame: pd.DataFrame) -> None:

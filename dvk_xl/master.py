@@ -16,6 +16,7 @@ from .forms import (
     CRITERIA,
     DEADLINES,
     DEFAULT_LISTS,
+    EVALUATION,
     GUIDE_SHEET,
     LIST_HEADERS,
     LISTS,
@@ -29,7 +30,7 @@ from .forms import (
 )
 from .presets import CRITERIA as PLAN_CRITERIA
 from .presets import Preset, get_preset
-from .workbook import Workbook, cell_ref
+from .workbook import Workbook, cell_ref, sheet_row
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -71,12 +72,19 @@ def read_form_table(wb: Workbook, form: Form) -> pd.DataFrame:
     """A master table with the form's keys as columns (cell addresses stay in ``attrs``)."""
     frame = wb.read_table(form.table)
     missing = [c for c in form.columns if c.header not in frame.columns]
-    required = [c.header for c in missing if c.required]
-    if required:
-        raise DvkError(
-            f"{wb.label}, sheet “{frame.attrs.get('sheet', form.sheet)}”: bảng “{form.table}” thiếu cột “{required[0]}”; "
-            "khôi phục tên cột đúng như khi công cụ tạo sổ"
-        )
+    sheet = frame.attrs.get("sheet", form.sheet)
+    others = [h for h in frame.columns if h not in form.headers]
+    for column in missing:
+        # A header retyped by hand ("Ten don vi"): its data would be silently ignored, so stop and name the cell.
+        retyped = next((h for h in others if _loose(h) == _loose(column.header)), None)
+        if retyped is not None:
+            cell = f"{excel_column(frame.attrs.get('first_column', 0) + list(frame.columns).index(retyped))}" \
+                   f"{frame.attrs.get('header_row', 1)}"
+            raise DvkError(f"{wb.label}, sheet “{sheet}”, ô {cell}: tiêu đề cột “{retyped}” của bảng “{form.table}” "
+                           f"phải là “{column.header}”; sửa lại đúng tên cột như khi công cụ tạo sổ")
+        if column.required:
+            raise DvkError(f"{wb.label}, sheet “{sheet}”: bảng “{form.table}” thiếu cột “{column.header}”; "
+                           "khôi phục tên cột đúng như khi công cụ tạo sổ")
     for column in missing:  # a column added by a newer version of the tool: empty until written
         frame[column.header] = None
     attrs = dict(frame.attrs)
@@ -86,11 +94,28 @@ def read_form_table(wb: Workbook, form: Form) -> pd.DataFrame:
     return keyed
 
 
+# Tables the tool adds when it first needs them (``ensure_table``): absent means simply empty. Every other
+# table is made by ``dvk init``; its absence is an error naming its sheet (``read_table`` raises it).
+ON_DEMAND_TABLES = frozenset({EVALUATION.table})
+
+
+def table_records(wb: Workbook, form: Form) -> list[dict[str, Any]]:
+    """A master table's rows as {column key: value}."""
+    if form.table in ON_DEMAND_TABLES and form.table not in wb.table_names():
+        return []
+    return read_form_table(wb, form).to_dict("records")
+
+
+def _loose(header: str) -> str:
+    """A header compared without case, accents, spaces or punctuation."""
+    return "".join(ch for ch in text.unaccent(text.fold(header)).lower() if ch.isalnum())
+
+
 def where(wb: Workbook, frame: pd.DataFrame, row_position: int, form: Form, key: str) -> str:
     """"file, sheet “…”, ô C7" for a value of a table read with ``read_form_table``."""
     header = form.header_of(key)
     column = frame.attrs.get("first_column", 0) + frame.attrs["columns"].index(header)
-    cell = f"{excel_column(column)}{frame.attrs.get('header_row', 1) + 1 + row_position}"
+    cell = f"{excel_column(column)}{sheet_row(frame, row_position)}"
     return f"{wb.label}, sheet “{frame.attrs.get('sheet', form.sheet)}”, ô {cell}"
 
 
@@ -150,7 +175,9 @@ def load_units(wb: Workbook) -> pd.DataFrame:
         frame.at[i, "unit_code"] = code
         frame.at[i, "unit_name"] = text.clean(row["unit_name"])
         frame.at[i, "min_models"] = _whole_number(row["min_models"], where(wb, frame, i, UNITS, "min_models"))
-    return frame[frame["unit_code"].map(lambda v: bool(text.clean(v)))].reset_index(drop=True)
+    # A list mask, not ``frame[series]``: an empty object Series would select columns and drop them all.
+    keep = [bool(text.clean(v)) for v in frame["unit_code"]]
+    return frame.loc[keep].reset_index(drop=True)
 
 
 def _whole_number(value: Any, place: str) -> int | None:

@@ -153,11 +153,8 @@ def _read_rule(wb: Workbook, frame: pd.DataFrame, i: int, row: dict[str, Any],
     codes: tuple[str, ...] = ()
     if scope in (SCOPE_EACH_UNIT, SCOPE_ALL):
         codes = tuple(c for c, _, _ in unit_list)
-    else:
+    elif unit_list:  # before any unit is entered a per-unit rule is simply not met (see ``_check``)
         codes = _targets(scope, target, unit_list, rule_id, place("target"))
-    if (scope != SCOPE_ALL or measure == MEASURE_UNIT_SHARE) and not codes:
-        raise DvkError(f"{place('scope')}: chỉ tiêu {rule_id} áp dụng cho từng đơn vị nhưng sheet “{UNITS.sheet}” "
-                       "chưa có đơn vị nào; nhập danh sách đơn vị trước")
     description = text.clean(row["description"]) or f"{measure} tối thiểu {minimum:g}"
     return QuotaRule(rule_id, description, scope, measure, minimum, target, parameter, codes,
                      source=text.clean(row["source"]))
@@ -170,7 +167,8 @@ def _measure(row: dict[str, Any], rule_id: str, place: Any, lists: dict[str, lis
     if measure is None and (match := _SHARE_WITH_N.match(text.fold(raw))):
         measure, parameter = MEASURE_UNIT_SHARE, parameter or match.group(1)
     if measure is None:
-        raise DvkError(f"{place('measure')}: không hiểu chỉ số “{raw}” của chỉ tiêu {rule_id}; chọn một trong: "
+        problem = f"không hiểu chỉ số “{raw}” của chỉ tiêu {rule_id}" if raw else f"chỉ tiêu {rule_id} chưa có chỉ số"
+        raise DvkError(f"{place('measure')}: {problem}; chọn một trong: "
                        f"{'; '.join(DEFAULT_LISTS['quota_measures'])}")
     if measure == MEASURE_FIELD:
         field_name = choice(parameter, lists.get("fields", []))
@@ -354,14 +352,17 @@ def _check(rule: QuotaRule, models: list[dict[str, Any]], names: dict[str, str])
     short = [ShortUnit(code, names.get(code, ""), per_unit[code], required[code])
              for code in rule.units if per_unit[code] < required[code]]
     reached, total = len(rule.units) - len(short), len(rule.units)
+    # No unit in DonVi yet: nothing can meet a per-unit rule; say why instead of dividing by zero.
+    none_yet = "" if total else f" (sheet “{UNITS.sheet}” chưa có đơn vị nào)"
     if rule.is_share:
-        share = reached / total
-        return QuotaResult(rule, rule.minimum, round(share, 4), share >= rule.minimum - 1e-9,
+        share = reached / total if total else 0.0
+        return QuotaResult(rule, rule.minimum, round(share, 4), bool(total) and share >= rule.minimum - 1e-9,
                            f"{percent(rule.minimum)} đơn vị có ít nhất {needed} mô hình",
-                           f"{reached}/{total} đơn vị ({percent(share)})", short)
+                           f"{reached}/{total} đơn vị ({percent(share)})" if total else f"0/0 đơn vị{none_yet}", short)
     required_text = ("Theo mức riêng của từng đơn vị" if rule.unit_minimums
                      else f"Mỗi đơn vị tối thiểu {rule.minimum:g}")
-    return QuotaResult(rule, total, reached, not short, required_text, f"{reached}/{total} đơn vị đạt", short)
+    return QuotaResult(rule, total, reached, bool(total) and not short, required_text,
+                       f"{reached}/{total} đơn vị đạt{none_yet}", short)
 
 
 def percent(share: float) -> str:

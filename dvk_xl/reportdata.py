@@ -22,7 +22,7 @@ from .forms import (
     YES,
     Form,
 )
-from .master import Settings, load_lists, load_settings, load_units, read_form_table
+from .master import Settings, load_lists, load_settings, load_units, read_form_table, table_records
 from .workbook import Workbook
 
 # Report kinds of ``dvk report``: the form that goes up and, for results, the period.
@@ -102,7 +102,7 @@ def has_table(wb: Workbook, name: str) -> bool:
 
 
 def _records(wb: Workbook, form: Form) -> list[dict[str, Any]]:
-    return read_form_table(wb, form).to_dict("records") if has_table(wb, form.table) else []
+    return table_records(wb, form)  # a deleted table is an error naming its sheet, not zero rows
 
 
 def _canonical(value: Any, choices: list[str]) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import DvkError, MasterLockedError
-from .forms import DATE_FORMAT, SETTINGS, Form, excel_column
+from .forms import DATE_FORMAT, MASTER_TABLES, SETTINGS, Form, excel_column
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -110,7 +110,30 @@ class Workbook(Protocol):
 def cell_ref(frame: pd.DataFrame, row_position: int, header: str) -> str:
     """The Excel address of a value read with ``read_table`` (row position is 0-based)."""
     column = frame.attrs.get("first_column", 0) + list(frame.columns).index(header)
-    return f"{excel_column(column)}{frame.attrs.get('header_row', 1) + 1 + row_position}"
+    return f"{excel_column(column)}{sheet_row(frame, row_position)}"
+
+
+def filled_rows(rows: Any) -> tuple[list[Any], tuple[int, ...]]:
+    """A table body without its blank rows, and the offsets of the blank rows that sit between filled
+    ones (for ``sheet_row``; blank rows at the end shift no address)."""
+    body, gaps, last = [], [], -1
+    for offset, row in enumerate(rows):
+        if any(v is not None and v != "" for v in row):
+            body.append(row)
+            last = offset
+        else:
+            gaps.append(offset)
+    return body, tuple(g for g in gaps if g < last)
+
+
+def sheet_row(frame: pd.DataFrame, row_position: int) -> int:
+    """The sheet row of the ``row_position``-th row read (0-based), counting the blank rows skipped before it."""
+    offset = row_position
+    for gap in frame.attrs.get("gaps", ()):
+        if gap > offset:
+            break
+        offset += 1
+    return frame.attrs.get("header_row", 1) + 1 + offset
 
 
 def settings_of(wb: Workbook) -> dict[str, Any]:
@@ -125,6 +148,26 @@ def sheet_taken(label: str, form: Form) -> DvkError:
     return DvkError(
         f"Sổ tổng hợp {label} đã có sheet “{form.sheet}” nhưng không có bảng “{form.table}” của công cụ; "
         f"đổi tên sheet đó (ví dụ “{form.sheet} cũ”) rồi chạy lại để công cụ tạo sheet mới"
+    )
+
+
+def missing_table(label: str, name: str, sheets: list[str]) -> DvkError:
+    """A table the tool made is gone: name its sheet and say how to get it back."""
+    form = next((f for f in MASTER_TABLES if f.table == name), None)
+    if form is None:
+        return DvkError(
+            f"Sổ tổng hợp {label} thiếu bảng “{name}”; không đổi tên hoặc xóa các bảng do công cụ tạo "
+            "(có thể tạo sổ mới bằng “dvk init” rồi chép dữ liệu sang)"
+        )
+    if form.sheet in sheets:
+        return DvkError(
+            f"Sổ tổng hợp {label}, sheet “{form.sheet}”: không còn bảng “{name}” (bảng đã bị xóa, đổi tên hoặc "
+            f"chuyển thành vùng thường); chọn vùng dữ liệu cả dòng tiêu đề, chèn Bảng (Insert > Table) và đặt "
+            f"tên bảng là “{name}”"
+        )
+    return DvkError(
+        f"Sổ tổng hợp {label} thiếu sheet “{form.sheet}” (bảng “{name}”): sheet đã bị xóa hoặc bảng bị đổi tên; "
+        "lấy lại sheet từ bản sổ trước (thư mục LuuTru/SoTongHop) hoặc tạo sổ mới bằng “dvk init” rồi chép dữ liệu sang"
     )
 
 
@@ -261,10 +304,8 @@ class FileWorkbook:
             raise self._missing(name) from None
 
     def _missing(self, name: str) -> DvkError:
-        return DvkError(
-            f"Sổ tổng hợp {self.label} thiếu bảng “{name}”; không đổi tên hoặc xóa các bảng do công cụ tạo "
-            "(có thể tạo sổ mới bằng “dvk init” rồi chép dữ liệu sang)"
-        )
+        sheets = self._book.sheetnames if self._openpyxl_book is not None else self._fast.sheet_names
+        return missing_table(self.label, name, sheets)
 
     def read_table(self, name: str) -> pd.DataFrame:
         if self._openpyxl_book is not None:
@@ -274,13 +315,15 @@ class FileWorkbook:
         table = self._fast.get_table_by_name(name)
         if name in self._pending:
             frame = self._pending[name].copy()
+            frame.attrs["gaps"] = ()  # written without blank rows
         else:
             import pandas as pd
 
             headers = [str(h).strip() for h in table.columns]
-            body = [[_from_calamine(v) for v in row] for row in table.to_python()
-                    if any(v is not None and v != "" for v in row)]
+            filled, gaps = filled_rows(table.to_python())
+            body = [[_from_calamine(v) for v in row] for row in filled]
             frame = pd.DataFrame(body, columns=headers, dtype=object)
+            frame.attrs["gaps"] = gaps
         frame.attrs.update(sheet=table.sheet, header_row=table.start[0], first_column=table.start[1], table=name)
         return frame
 
@@ -292,9 +335,9 @@ class FileWorkbook:
         min_col, min_row, max_col, max_row = range_boundaries(table.ref)
         rows = list(sheet.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col, max_col=max_col, values_only=True))
         headers = [str(h).strip() if h is not None else f"Cột {i + 1}" for i, h in enumerate(rows[0])]
-        body = [list(r) for r in rows[1:] if any(v is not None and v != "" for v in r)]
-        frame = pd.DataFrame(body, columns=headers, dtype=object)
-        frame.attrs.update(sheet=sheet.title, header_row=min_row, first_column=min_col - 1, table=name)
+        body, gaps = filled_rows(rows[1:])
+        frame = pd.DataFrame([list(r) for r in body], columns=headers, dtype=object)
+        frame.attrs.update(sheet=sheet.title, header_row=min_row, first_column=min_col - 1, table=name, gaps=gaps)
         return frame
 
     def write_table(self, name: str, frame: pd.DataFrame) -> None:
