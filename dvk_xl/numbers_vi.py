@@ -28,8 +28,8 @@ NUMBER (digits 0-9 with separators; it starts and ends with a digit):
 5. Anything else (letters other than the words below, ``%``, ``/``, brackets, a trailing
    separator, two numbers in a row without a multiplier between them...) is INVALID.
 
-MULTIPLIER: ``tỷ``/``tỉ`` = 10^9, ``triệu``/``tr`` = 10^6, ``nghìn``/``ngàn``/``k`` = 10^3; ``trđ`` is
-``triệu đồng``. ``1,5 tỷ`` = 1 500 000 000. Several parts must go down in size, each part after the
+MULTIPLIER: ``tỷ``/``tỉ`` = 10^9, ``triệu``/``tr`` = 10^6, ``nghìn``/``ngàn``/``k`` = 10^3; a multiplier
+and its unit may be typed together (``50trđ`` is ``50 triệu đồng``). ``1,5 tỷ`` = 1 500 000 000. Several parts must go down in size, each part after the
 first a whole number below 1 000, and every part has its multiplier: ``1 tỷ 500 triệu`` =
 1 500 000 000; ``2 triệu 500`` (2 500 000 or 2 000 500?) is AMBIGUOUS.
 
@@ -57,7 +57,6 @@ Kind = Literal["amount", "count", "plain"]
 INVALID, AMBIGUOUS, NOT_WHOLE, NEGATIVE = "invalid", "ambiguous", "not-whole", "negative"
 
 MULTIPLIERS = {"ty": 10**9, "ti": 10**9, "trieu": 10**6, "tr": 10**6, "nghin": 10**3, "ngan": 10**3, "k": 10**3}
-MULTIPLIER_WITH_CURRENCY = {"trd": 10**6}  # "trđ": triệu đồng
 UNITS: dict[str, frozenset[str]] = {
     "amount": frozenset({"dong", "d", "vnd"}),
     "count": frozenset({"nguoi", "luot", "luot nguoi"}),
@@ -167,25 +166,21 @@ def _plain(number: Decimal) -> int | float:
 
 def _parse(tokens: list[tuple[str | None, str]], units: frozenset[str]) -> Decimal | tuple[Decimal, ...] | str:
     """The amount, or its two meanings (a tuple) when ambiguous, or INVALID / AMBIGUOUS."""
+    tokens = [split for token in tokens for split in _glued(token, units)]
     parts: list[tuple[str, int | None]] = []
-    position, currency_said = 0, False
+    position = 0
     while position < len(tokens) and tokens[position][0] == "num":
         number, multiplier = tokens[position][1], None
         position += 1
-        if position < len(tokens) and tokens[position][0] == "word":
-            word = tokens[position][1]
-            if word in MULTIPLIERS or (word in MULTIPLIER_WITH_CURRENCY and "dong" in units):
-                multiplier = MULTIPLIERS.get(word) or MULTIPLIER_WITH_CURRENCY[word]
-                currency_said = word in MULTIPLIER_WITH_CURRENCY
-                position += 1
+        if position < len(tokens) and tokens[position][1] in MULTIPLIERS:
+            multiplier = MULTIPLIERS[tokens[position][1]]
+            position += 1
         parts.append((number, multiplier))
-        if currency_said:
-            break
     rest = tokens[position:]
     if not parts or any(kind != "word" for kind, _ in rest):
         return INVALID
     unit = " ".join(word for _, word in rest)
-    if unit and (currency_said or unit not in units):
+    if unit and unit not in units:
         return INVALID
     if any(number.endswith((".", ",")) for number, _ in parts):
         return INVALID
@@ -205,6 +200,16 @@ def _parse(tokens: list[tuple[str | None, str]], units: frozenset[str]) -> Decim
         total += reading * multiplier
         previous = multiplier
     return total
+
+
+def _glued(token: tuple[str | None, str], units: frozenset[str]) -> list[tuple[str | None, str]]:
+    """A multiplier and a unit typed without a space ("trđ", "tỷđồng") as two words."""
+    kind, word = token
+    if kind == "word" and word not in MULTIPLIERS and word not in units:
+        for size in sorted(MULTIPLIERS, key=len, reverse=True):
+            if word.startswith(size) and word[len(size):] in units:
+                return [("word", size), ("word", word[len(size):])]
+    return [token]
 
 
 def _grouped(groups: list[str]) -> bool:
