@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
@@ -103,3 +104,66 @@ def test_validate_reports_the_same_as_consolidate(ward_master, tmp_path):
     assert result.exit_code == 1
     codes = [(f["code"], f["cell"]) for f in json.loads(result.output)["files"][0]["findings"]]
     assert ("number-ambiguous", f"{excel_column(PL03.keys.index('resources'))}{HEADER_ROW + 1}") in codes
+
+
+def _edit_results_data(report, model_id, resources):
+    """Retype one model's money in a committee's report, as someone would by hand in its hidden data sheet."""
+    from dvk_xl.forms import REPORT_DATA_SHEET
+
+    book = load_workbook(report)
+    data = book[REPORT_DATA_SHEET]
+    headers = [c.value for c in data[1]]
+    row = next(r for r in range(2, data.max_row + 1) if data.cell(r, 1 + headers.index("Mã mô hình")).value == model_id)
+    data.cell(row, 1 + headers.index("Nguồn lực huy động (đồng)"), resources)
+    book.save(report)
+    return f"{excel_column(headers.index('Nguồn lực huy động (đồng)'))}{row}"
+
+
+def test_rollup_reads_amounts_by_the_same_rules(ward_master, tmp_path):
+    from dvk_xl.demo_year import set_committee_code
+    from dvk_xl.master import init_master
+    from dvk_xl.reports import write_report
+    from dvk_xl.rollup import rollup
+
+    fill_register(ward_master)
+    set_committee_code(ward_master, "PHONGAN")
+    inbox = tmp_path / "city_inbox"
+    inbox.mkdir()
+    write_report(ward_master, "dang-ky", inbox)
+    report = write_report(ward_master, "6-thang", inbox).path
+    _edit_results_data(report, "DVK-2026-CB01-2", "1,5 tỷ đồng")
+    city = init_master(tmp_path / "city", committee="Ban Tuyên giáo và Dân vận Thành ủy Hải Phòng",
+                       units=[{"unit_code": "PHONGAN", "unit_name": "Đảng ủy phường Hồng An",
+                               "unit_type": "Đảng bộ trực thuộc"}]).path
+    result = rollup(city, inbox)
+    assert [f.status for f in result.files] == ["accepted", "accepted"], [f.findings for f in result.files]
+    frame = read_form_table(open_master(city), RESULTS)
+    assert dict(zip(frame["model_id"], frame["resources"], strict=True))["DVK-2026-CB01-2"] == 1500000000
+
+    cell = _edit_results_data(report, "DVK-2026-CB01-2", "350.5")
+    result = rollup(city, inbox)
+    rejected = next(f for f in result.files if f.path == report)
+    assert rejected.status == "rejected"
+    assert [(f.code, f.cell) for f in rejected.findings if f.is_error] == [("number-ambiguous", cell)]
+
+
+def test_a_report_reads_hand_typed_amounts_and_refuses_an_ambiguous_one(ward_master, tmp_path):
+    from dvk_xl.errors import DvkError
+    from dvk_xl.reports import write_report
+
+    from .reportfixtures import RESULT_ROWS
+
+    rows = [dict(RESULT_ROWS[0], resources="12.500.000", participants="1.200"), RESULT_ROWS[1]]
+    fill_register(ward_master, results=rows)
+    book = load_workbook(write_report(ward_master, "6-thang", tmp_path / "a").path)
+    detail = book["Chi tiết kết quả"]
+    headers = [c.value for c in detail[4]]
+    row = next(r for r in range(5, 9) if detail.cell(r, 2).value == "DVK-2026-CB01-2")
+    assert detail.cell(row, 1 + headers.index("Nguồn lực huy động (đồng)")).value == 12500000
+    assert detail.cell(row, 1 + headers.index("Số người tham gia")).value == 1200
+
+    fill_register(ward_master, results=[dict(RESULT_ROWS[0], resources="350.5"), RESULT_ROWS[1]])
+    with pytest.raises(DvkError) as info:
+        write_report(ward_master, "6-thang", tmp_path / "b")
+    column = excel_column(RESULTS.keys.index("resources"))
+    assert f"sheet “{RESULTS.sheet}”, ô {column}5" in info.value.message and "“350.5”" in info.value.message
