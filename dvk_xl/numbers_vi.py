@@ -44,11 +44,10 @@ from __future__ import annotations
 
 import numbers
 import re
-from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from . import text
 
@@ -64,13 +63,16 @@ UNITS: dict[str, frozenset[str]] = {
 }
 
 # A number token: digits, separators, and single spaces between digits ("12 500 000").
-_TOKEN = re.compile(r"(?P<num>[0-9](?:[0-9.,]| (?=[0-9]))*)|(?P<word>[a-z]+)|(?P<other>\S)")
+_TOKEN = re.compile(r"(?P<num>[0-9](?:[0-9.,]| (?=[0-9]))*)|(?P<word>[^\W\d_]+)|(?P<other>\S)")
+# Plain or dot-grouped digits, with a decimal comma not followed by exactly three digits (rules 1-3).
+_NUMBER = r"\s*((?:[1-9][0-9]{0,2}(?:\.[0-9]{3})+)|[0-9]+)(?:,([0-9]{1,2}|[0-9]{4,}))?\s*"
+_COMMON = {"plain": re.compile(_NUMBER), "count": re.compile(_NUMBER),
+           "amount": re.compile(_NUMBER + r"(?i:(?:đồng|đ|vnđ|vnd)?)\s*")}
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 _MINUS = ("-", "\u2212", "\u2013")
 
 
-@dataclass(frozen=True)
-class Reading:
+class Reading(NamedTuple):
     """What a cell holds: its value (int, or float when it has decimals), nothing, or a problem.
 
     ``value`` is set only when the cell was read without a problem; ``meanings`` are the two
@@ -105,10 +107,18 @@ def read_count(value: Any) -> Reading:
 def read_number(value: Any, kind: Kind = "plain", whole: bool = False) -> Reading:
     """Read one cell value by the rules of this module."""
     reading = _read(value, kind, whole)
-    return reading if reading.kind == kind else replace(reading, kind=kind)
+    return reading if reading.kind == kind else reading._replace(kind=kind)
 
 
 def _read(value: Any, kind: Kind, whole: bool) -> Reading:
+    if type(value) is str and (match := _COMMON[kind].fullmatch(value)):  # most cells: no need for the full grammar
+        digits, fraction = match.group(1).replace(".", ""), match.group(2)
+        if not fraction or not fraction.strip("0"):
+            return Reading(int(digits), source=value.strip())
+        return Reading(problem=NOT_WHOLE, source=value.strip()) if whole else \
+            Reading(float(f"{digits}.{fraction}"), source=value.strip())
+    if type(value) is int:
+        return _checked(value, str(value), whole)
     if value is None or isinstance(value, bool):
         return Reading() if value is None else Reading(problem=INVALID, source=str(value))
     if isinstance(value, numbers.Number) and not isinstance(value, numbers.Real):
@@ -140,13 +150,14 @@ def _read_text(raw: str, kind: Kind, whole: bool) -> Reading:
     source = text.clean(raw.translate(_INVISIBLE))
     if not source:
         return Reading()
-    folded = text.unaccent(source).lower()
+    folded = source.lower()
     if folded.startswith("'"):  # an apostrophe typed to keep the cell as text
         folded = folded[1:].lstrip()
     negative = folded.startswith(_MINUS)
     if negative:
         folded = folded[1:].lstrip()
-    tokens = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(folded)]
+    tokens = [(m.lastgroup, _fold_word(m.group()) if m.lastgroup == "word" else m.group())
+              for m in _TOKEN.finditer(folded)]
     parsed = _parse(tokens, UNITS[kind])
     if isinstance(parsed, str):
         return Reading(problem=parsed, source=source, kind=kind)
@@ -158,6 +169,12 @@ def _read_text(raw: str, kind: Kind, whole: bool) -> Reading:
     if whole and isinstance(number, float):
         return Reading(problem=NOT_WHOLE, source=source, kind=kind)
     return Reading(number, source=source, kind=kind)
+
+
+@lru_cache(maxsize=1024)
+def _fold_word(word: str) -> str:
+    """A word without diacritics, lower case: “Đồng” -> “dong” (few distinct words: cached)."""
+    return text.unaccent(word).lower()
 
 
 def _plain(number: Decimal) -> int | float:
