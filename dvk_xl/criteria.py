@@ -40,6 +40,7 @@ from .forms import (
     excel_column,
 )
 from .master import TABLE_HEADER_ROW, read_form_table, table_records
+from .numbers_vi import read_count
 from .quotas import choice
 from .workbook import Workbook
 
@@ -354,10 +355,9 @@ def summarise(wb: Workbook, sync: EvaluationSync, lists: dict[str, list[str]]) -
     rows = [r for r in sync.frame.to_dict("records") if _is_active(r)]
     names = {}
     for r in _records(wb, CRITERIA):
-        try:
-            names[int(float(text.clean(r["number"])))] = text.clean(r["short"])
-        except ValueError:
-            continue
+        number = read_count(r["number"]).value
+        if number is not None:
+            names[number] = text.clean(r["short"])
 
     def tally(group: list[dict[str, Any]]) -> dict[str, int]:
         return {"total": len(group), "evaluated": sum(1 for r in group if text.clean(r.get("result"))),

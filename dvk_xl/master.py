@@ -28,6 +28,7 @@ from .forms import (
     Form,
     excel_column,
 )
+from .numbers_vi import problem_message, read_count
 from .presets import CRITERIA as PLAN_CRITERIA
 from .presets import Preset, get_preset
 from .workbook import Workbook, cell_ref, sheet_row
@@ -138,10 +139,10 @@ def load_settings(wb: Workbook) -> Settings:
         if setting.type == "date":
             value = checked_date(value, place)
         elif setting.type == "int":
-            try:
-                value = int(float(str(value).strip())) if value not in (None, "") else None
-            except ValueError:
-                raise DvkError(f"{place}: “{setting.label}” phải là số, ví dụ 2026") from None
+            reading = read_count(value)
+            if not reading.ok:
+                raise DvkError(f"{place}: {problem_message(reading, setting.label, '2026')[1]}")
+            value = reading.value
         else:
             value = text.clean(value)
         if setting.required and value in (None, ""):
@@ -181,15 +182,11 @@ def load_units(wb: Workbook) -> pd.DataFrame:
 
 
 def _whole_number(value: Any, place: str) -> int | None:
-    if value is None or (isinstance(value, str) and not value.strip()) or value != value:
-        return None
-    try:
-        number = float(str(value).replace(",", "."))
-    except ValueError:
-        raise DvkError(f"{place}: “{value}” không phải là số; nhập số nguyên, ví dụ 1") from None
-    if number < 0 or number != int(number):
-        raise DvkError(f"{place}: “{value}” phải là số nguyên không âm")
-    return int(number)
+    """A whole number staff typed (numbers_vi rules), or a DvkError naming the cell."""
+    reading = read_count(value)
+    if not reading.ok:
+        raise DvkError(f"{place}: {problem_message(reading, UNITS.header_of('min_models'), '1')[1]}")
+    return reading.value
 
 
 def load_deadlines(wb: Workbook) -> pd.DataFrame:
@@ -259,7 +256,8 @@ def read_units_file(path: str | Path) -> list[dict[str, Any]]:
         seen[text.fold(unit["unit_code"])] = number
         if "min_models" in unit:
             where_min = f"{path.name}{sheet_label}, ô {excel_column(positions['min_models'])}{number}"
-            unit["min_models"] = _whole_number(unit["min_models"], where_min)
+            raw = row[positions["min_models"]] if positions["min_models"] < len(row) else None
+            unit["min_models"] = _whole_number(raw, where_min)  # the cell as typed: 1 from calamine is 1.0
         units.append(unit)
     if not units:
         raise DvkError(f"Tệp danh sách đơn vị {path.name} không có đơn vị nào dưới dòng tiêu đề")

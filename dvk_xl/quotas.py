@@ -40,6 +40,7 @@ from .forms import (
     UNITS,
 )
 from .master import read_form_table, where
+from .numbers_vi import INVALID, problem_message, read_count, read_number
 from .workbook import Workbook
 
 if TYPE_CHECKING:
@@ -179,11 +180,8 @@ def _measure(row: dict[str, Any], rule_id: str, place: Any, lists: dict[str, lis
         return measure, field_name
     if measure == MEASURE_UNIT_SHARE:
         value = parameter or "1"
-        try:
-            number = float(value.replace(",", "."))
-        except ValueError:
-            number = 0
-        if number < 1 or number != int(number):
+        number = read_count(value).value
+        if number is None or number < 1:
             raise DvkError(f"{place('parameter')}: chỉ tiêu {rule_id}: tham số N (số mô hình tối thiểu của mỗi đơn vị) "
                            f"phải là số nguyên từ 1 trở lên, không phải “{value}”")
         return measure, str(int(number))
@@ -194,19 +192,17 @@ def _minimum(value: Any, share: bool, rule_id: str, place: str) -> float:
     example = "100% hoặc 1" if share else "1"
     if value is None or isinstance(value, bool) or (isinstance(value, float) and value != value) or not text.clean(value):
         raise DvkError(f"{place}: chỉ tiêu {rule_id} chưa có mức tối thiểu; nhập một số, ví dụ {example}")
-    percent = False
-    if isinstance(value, int | float):
-        number = float(value)
-    else:
-        raw = text.clean(value)
-        percent = raw.endswith("%")
-        try:
-            number = float(raw.rstrip("%").strip().replace(",", "."))
-        except ValueError:
-            raise DvkError(f"{place}: mức tối thiểu “{raw}” của chỉ tiêu {rule_id} không phải là số; "
-                           f"nhập một số, ví dụ {example}") from None
-        if percent:
-            number /= 100
+    raw = text.clean(value)
+    percent = isinstance(value, str) and raw.endswith("%")
+    reading = read_number(raw.rstrip("%").strip() if percent else value)
+    if reading.problem == INVALID:
+        raise DvkError(f"{place}: mức tối thiểu “{raw}” của chỉ tiêu {rule_id} không phải là số; "
+                       f"nhập một số, ví dụ {example}")
+    if not reading.ok:
+        raise DvkError(f"{place}: chỉ tiêu {rule_id}: {problem_message(reading, QUOTAS.header_of('minimum'), example)[1]}")
+    number = float(reading.value or 0)
+    if percent:
+        number /= 100
     if share:
         if not percent and 1 < number <= 100:
             number /= 100  # "100" typed in a plain cell means 100%

@@ -21,6 +21,7 @@ from typing import Any
 from . import text
 from .findings import Finding
 from .forms import METADATA_SHEET, UNIT_FORMS, Form, excel_column, submission_label
+from .numbers_vi import read_count
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a filled form is ~30 KB; 20 MB is far beyond any real one
@@ -295,11 +296,7 @@ def _recognise_unit(result: ReturnedFile, form: Form | None) -> None:
         result.add("unit-mismatch", f"tiêu đề ghi mã đơn vị “{header_code}” nhưng mẫu được cấp cho đơn vị "
                    f"“{meta_code}”; dùng đúng mẫu của đơn vị mình", severity="warning")
     if form is not None:
-        version = result.meta.get("form_version")
-        try:
-            version = int(float(version))
-        except (TypeError, ValueError):
-            version = 0
+        version = read_count(result.meta.get("form_version")).value or 0
         if version < form.version:
             result.add("template-outdated", f"mẫu {form.id} phiên bản {version} đã cũ (hiện là {form.version}); "
                        "lần sau dùng mẫu mới được gửi", severity="warning")

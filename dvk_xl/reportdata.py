@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import text
+from .errors import DvkError
 from .forms import (
     EVAL_RECOGNISED,
     EVALUATION,
@@ -22,12 +23,15 @@ from .forms import (
     YES,
     Form,
 )
-from .master import Settings, load_lists, load_settings, load_units, read_form_table, table_records
+from .master import Settings, load_lists, load_settings, load_units, read_form_table, table_records, where
+from .numbers_vi import problem_message, read_amount, read_count
 from .workbook import Workbook
 
 # Report kinds of ``dvk report``: the form that goes up and, for results, the period.
 REPORT_KINDS: dict[str, tuple[str, str | None]] = {"dang-ky": ("PL02", None), "6-thang": ("PL03", "6-thang"),
                                                      "nam": ("PL03", "nam")}
+# The results' numbers the reports add up (people, money), read with numbers_vi like at intake.
+NUMBER_COLUMNS = [c for c in RESULTS.columns if c.type in ("int", "number") and c.key != "source_row"]
 
 
 @dataclass
@@ -134,12 +138,19 @@ def load_report_data(wb: Workbook, kind: str) -> ReportData:
 
 
 def _attach_results(wb: Workbook, by_id: dict[str, Model], label: str) -> None:
-    for record in _records(wb, RESULTS):
+    frame = read_form_table(wb, RESULTS)  # a deleted table is an error naming its sheet, not zero results
+    for position, record in enumerate(frame.to_dict("records")):
         if text.fold(record.get("period")) != text.fold(label):
             continue
         model = by_id.get(text.fold(record.get("model_id")))
         if model is None:
             continue
+        for column in NUMBER_COLUMNS:  # a cell staff retyped by hand is read by the same rules as intake
+            reading = read_count(record.get(column.key)) if column.type == "int" else read_amount(record.get(column.key))
+            if not reading.ok:
+                raise DvkError(f"{where(wb, frame, position, RESULTS, column.key)}: "
+                               f"{problem_message(reading, column.header.split(' (')[0])[1]}")
+            record[column.key] = reading.value
         model.result = record
         # A lower committee's own evaluation, rolled up with its report (own ThamDinh overrides below).
         model.recognised = text.fold(record.get("lower_result")) == text.fold(YES)

@@ -33,6 +33,7 @@ from .forms import (
     excel_column,
 )
 from .master import open_master, read_form_table
+from .numbers_vi import read_number
 from .reportdata import REPORT_KINDS, Model, ReportData, load_report_data
 from .workbook import excel_value
 
@@ -357,12 +358,9 @@ def _detail_row(number: int, model: Model) -> list[Any]:
     return values
 
 
-def _number(value: Any) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return 0
-    return 0 if number != number else number
+def _number(value: Any) -> int | float:
+    """A number to add up: reportdata has read the results with numbers_vi; an empty cell counts 0."""
+    return read_number(value).value or 0
 
 
 def unit_table(sheet: Sheet, data: ReportData) -> int:

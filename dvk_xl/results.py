@@ -9,7 +9,7 @@ a period replaces its rows of that period in ``KetQua``.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from . import text
 from .findings import Finding
@@ -62,16 +62,6 @@ def check_results(frame: pd.DataFrame, files: list[ReturnedFile], campaign: Camp
                      severity="warning", cell=file.cell("launched_on", int(row)))
 
 
-def _number(value: Any) -> float | None:
-    """Money as units type it: 350000000, “350.000.000”, “350,000,000 đồng”."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return None if value != value else value
-    digits = "".join(ch for ch in str(value) if ch.isdigit())
-    return float(digits) if digits else None
-
-
 def merge_results(state: MasterState, file: ReturnedFile, rows: list[dict], received: datetime) -> list[Finding]:
     """Replace the unit's rows of the file's period in ``KetQua`` by the file's rows."""
     import pandas as pd
@@ -80,15 +70,13 @@ def merge_results(state: MasterState, file: ReturnedFile, rows: list[dict], rece
     unit = file.unit_code or ""
     unit_name = state.campaign.units[text.fold(unit)][1]
     registered = state.campaign.registered.get(unit, {})
-    raw = {r.row: r.values for r in file.rows}
     current = read_form_table(state.wb, RESULTS)
     mine = (current["period"].map(text.fold) == text.fold(label)) & (current["unit_code"].map(text.fold) == text.fold(unit))
     kept = current[~mine]
     new = []
     for record in rows:  # typed rows of this file as records (the consolidation contract)
+        # The values validation read and checked (numbers_vi for money and people), stored as they are.
         values = {k: record.get(k) for k in RESULTS.keys if k in record}
-        # Money is read from the raw cell: "350.000.000" is a number to staff, not text.
-        values["resources"] = _number(raw.get(int(record["_row"]), {}).get("resources"))
         values.update(period=label, unit_code=unit, unit_name=unit_name,
                       name=registered.get(text.clean(record.get("model_id"))) or record.get("name"),
                       source_file=file.name, source_row=int(record["_row"]), received_at=received.date())

@@ -59,12 +59,14 @@ from .forms import (
     REPORT_PL02,
     REPORT_PL03,
     RESULTS,
+    Column,
     Form,
 )
 from .locking import locks_master
 from .master import open_master, read_form_table
+from .numbers_vi import Reading, problem_message, read_amount, read_count
 from .reading import ReturnedFile, list_workbooks, read_returned
-from .validation import check_file_level
+from .validation import check_file_level, label
 from .workbook import ensure_not_locked
 
 
@@ -78,12 +80,8 @@ def typed(form: Form, values: dict[str, Any]) -> dict[str, Any]:
                 value = parse_date(value)
             except DateError:
                 value = None
-        elif column.type in ("int", "number") and value not in (None, ""):
-            try:
-                number = float(value)
-                value = int(number) if column.type == "int" or number.is_integer() else number
-            except (TypeError, ValueError):
-                value = None
+        elif column.type in ("int", "number"):
+            value = _reading(column, value).value  # unreadable only if check_numbers was skipped
         elif isinstance(value, str):
             value = text.clean(value) or None
         out[column.key] = value
@@ -139,6 +137,21 @@ class Claims:
         self.active.update((sender, text.fold(r.values.get("model_id"))) for r in file.rows)
 
 
+def _reading(column: Column, value: Any) -> Reading:
+    return read_count(value) if column.type == "int" else read_amount(value)
+
+
+def check_numbers(file: ReturnedFile, form: Form) -> None:
+    """Every number of the report is read as the master will store it; a bad one is a finding at its cell."""
+    numeric = [c for c in form.columns if c.type in ("int", "number")]
+    for row in file.rows:
+        for column in numeric:
+            reading = _reading(column, row.values.get(column.key))
+            if not reading.ok:
+                code, message = problem_message(reading, label(column))
+                file.add(code, message, cell=file.cell(column.key, row.row))
+
+
 def recognise_committee(file: ReturnedFile, state: MasterState) -> None:
     """The sending committee by its code or, failing that, its name in ``DonVi``."""
     units = state.campaign.units
@@ -173,11 +186,7 @@ def check_report(file: ReturnedFile, state: MasterState, claims: Claims) -> None
     check_file_level(file, state.campaign)
     if file.form_id == REPORT_PL03.id and text.clean(file.meta.get("period")) not in PERIODS:
         file.add("period-unknown", "báo cáo không ghi kỳ (6 tháng hay năm) trong dữ liệu ẩn; lập lại bằng dvk report")
-    declared = file.meta.get("models")
-    try:
-        declared = int(float(declared))
-    except (TypeError, ValueError):
-        declared = None
+    declared = read_count(file.meta.get("models")).value
     if declared is not None and declared != len(file.rows):
         file.add("report-modified", f"dữ liệu ẩn có {len(file.rows)} mô hình nhưng báo cáo ghi {declared}; "
                  "tệp đã bị sửa sau khi lập, đề nghị lập lại bằng dvk report")
@@ -210,6 +219,8 @@ def check_report(file: ReturnedFile, state: MasterState, claims: Claims) -> None
         if text.fold(model_id) in seen:
             file.add("duplicate-model", f"mã mô hình {model_id} lặp lại (dòng {seen[text.fold(model_id)]})", cell=cell)
         seen.setdefault(text.fold(model_id), row.row)
+    if file.form_id in REPORT_FORMS:
+        check_numbers(file, REPORT_FORMS[file.form_id])
     if not file.rows and not file.has_errors:
         file.add("form-empty", "báo cáo không có mô hình nào; cấp dưới cần tổng hợp đăng ký trước khi gửi",
                  severity="warning")

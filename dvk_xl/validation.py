@@ -17,6 +17,7 @@ from . import text
 from .dates import format_date, parse_date
 from .errors import DateError
 from .forms import KIND_CONTINUED, KIND_NEW, KIND_REPLICATED, PL01, UNIT_FORMS, Column, Form
+from .numbers_vi import problem_message, read_amount, read_count
 from .reading import ReturnedFile, name_tokens
 
 if TYPE_CHECKING:
@@ -119,7 +120,7 @@ def check_file_level(file: ReturnedFile, campaign: Campaign) -> None:
     if others and text.fold(entry[0]) not in tokens:
         file.add("unit-mismatch", f"tên tệp mang mã “{others[0]}” nhưng mẫu được cấp cho đơn vị “{entry[0]}”; "
                  "kiểm tra lại có gửi nhầm tệp của đơn vị khác không", severity="warning")
-    year = _whole(file.meta.get("year"))
+    year = read_count(file.meta.get("year")).value
     if year is not None and year != campaign.year:
         file.add("template-outdated", f"đây là mẫu của năm {year}, không phải năm {campaign.year}; "
                  f"điền vào mẫu năm {campaign.year} được gửi kèm kế hoạch")
@@ -151,6 +152,8 @@ def normalise(frame: pd.DataFrame, files: list[ReturnedFile], form: Form, campai
     of rows); a value that cannot be converted is reported at every cell that holds it.
     Returns the (frame index, key) pairs already reported, so pandera does not report them twice.
     """
+    import pandas as pd
+
     reported: set[tuple] = set()
     for column in form.columns:
         converted: dict[tuple[type, Any], tuple[Any, str | None]] = {}
@@ -165,29 +168,24 @@ def normalise(frame: pd.DataFrame, files: list[ReturnedFile], form: Form, campai
                 _report(files, frame, index, column, code, message)
                 reported.add((index, column.key))
             out.append(result)
-        frame[column.key] = out
+        frame[column.key] = pd.Series(out, index=frame.index, dtype=object)  # 120 stays 120, empty stays None
     return reported
 
 
 def _convert(value: Any, column: Column, campaign: Campaign) -> tuple[Any, tuple[str, str] | None]:
     """(the typed value, None) or (None, (code, Vietnamese message)) for one cell value."""
-    shown = text.clean(value)[:40]
     if column.type == "date":
         try:
             return parse_date(value), None
         except DateError as exc:
             return None, ("date-invalid", exc.message + f" (cột “{label(column)}”)")
-    if column.type == "number":
-        number = _number(value)
-        if number is None and text.clean(value):
-            return None, ("value-invalid", f"“{label(column)}” phải là số, ví dụ 12.500.000, nhưng ô ghi “{shown}”")
-        return number, None
-    if column.type == "int":
-        number = _whole(value)
-        if number is None and text.clean(value):
-            return None, ("value-invalid",
-                          f"“{label(column)}” phải là số nguyên, ví dụ {campaign.year}, nhưng ô ghi “{shown}”")
-        return number, None
+    if column.type in ("number", "int"):
+        # What validation reads here is what the master stores: the typed value goes on to the merge.
+        reading = read_amount(value) if column.type == "number" else read_count(value)
+        if reading.ok:
+            return reading.value, None
+        example = str(campaign.year) if column.key == "start_year" else None
+        return None, problem_message(reading, label(column), example)
     cleaned = text.clean(value) if not isinstance(value, float | int) else _number_text(value)
     if column.choices and cleaned:
         cleaned = text.canonical_choice(cleaned, campaign.lists.get(column.choices, [])) or cleaned
@@ -200,33 +198,6 @@ def _number_text(value: float | int) -> str:
         value = int(value)
     shown = str(value)
     return "0" + shown if len(shown) == 9 and shown[0] in "35789" else shown
-
-
-def _number(value: Any) -> float | int | None:
-    """A number as Vietnamese staff type it: 12.500.000 or 12 500 000 (dots and spaces group thousands)."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return None if value != value else value
-    digits = text.clean(value).replace(" ", "").replace("đồng", "").replace("đ", "")
-    if digits.count(".") > 1 or (digits.count(".") == 1 and len(digits.split(".")[1]) == 3 and "," not in digits):
-        digits = digits.replace(".", "")
-    digits = digits.replace(",", ".")
-    try:
-        number = float(digits)
-    except ValueError:
-        return None
-    return int(number) if number.is_integer() else number
-
-
-def _whole(value: Any) -> int | None:
-    if value is None:
-        return None
-    try:
-        number = float(str(value).strip().replace(",", "."))
-    except ValueError:
-        return None
-    return int(number) if number.is_integer() else None
 
 
 def _report(files: list[ReturnedFile], frame: pd.DataFrame, index: Any, column: Column, code: str, message: str,
