@@ -7,6 +7,7 @@ openpyxl for files on disk; the ribbon adds a live-Excel implementation over xlw
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import tempfile
@@ -162,10 +163,8 @@ def _settle_mode(temp: Path, path: Path) -> None:
     except OSError:
         os.chmod(temp, 0o666 & ~_current_umask())
         return
-    try:
+    with contextlib.suppress(OSError):  # not a member of that group: the mode is still kept
         os.chown(temp, -1, previous.st_gid)
-    except OSError:
-        pass  # not a member of that group: the mode is still kept
     os.chmod(temp, stat.S_IMODE(previous.st_mode))
 
 
