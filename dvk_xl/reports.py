@@ -594,6 +594,10 @@ def write_report(master: str | Path, kind: str, out_dir: str | Path, eml: bool =
         raise DvkError(f"Không có loại báo cáo “{kind}”; chọn một trong: {', '.join(REPORT_KINDS)}")
     wb = open_master(master)
     data = load_report_data(wb, kind)
+    if eml:
+        from .mail import higher_addresses
+
+        higher_addresses(data.settings)  # a bad address is refused before anything is written
     path = Path(out_dir) / report_file_name(kind, data.settings.year, data.settings.committee)
     notices: list[str] = []
     if kind == "dang-ky":
