@@ -35,6 +35,7 @@ from .forms import (
     Form,
     submission_label,
 )
+from .inbox import Skipped, filter_files, report_prefixes, scan_inbox, skipped_line
 from .master import (
     deadline_of,
     load_deadlines,
@@ -44,7 +45,7 @@ from .master import (
     open_master,
     read_form_table,
 )
-from .reading import ReturnedFile, file_digest, list_workbooks, read_returned
+from .reading import ReturnedFile, file_digest, read_returned
 from .results import check_results, merge_results
 from .validation import FORM_CHECKS, Campaign, validate_files
 from .workbook import Workbook
@@ -84,6 +85,8 @@ class IntakeReport:
     master_changed: bool = False
     previous_version: Path | None = None
     feedback_dir: Path | None = None
+    skipped: list[Skipped] = field(default_factory=list)  # inbox entries that are not returned workbooks
+    inbox: Path | None = None
 
     def count(self, status: str) -> int:
         return sum(1 for f in self.files if f.status == status)
@@ -114,6 +117,7 @@ class IntakeReport:
             "units_received": len(self.units_received),
             "units_missing": [c for c, _ in self.units_missing],
             "master_changed": self.master_changed,
+            "skipped": [s.as_dict() for s in self.skipped],  # added: what in the inbox was not read, and why
         }
 
     def as_json(self) -> str:
@@ -143,6 +147,8 @@ class IntakeReport:
         out.append(f"Tổng cộng {s['files']} tệp: {s['accepted']} chấp nhận, {s['rejected']} từ chối, "
                    f"{s['unchanged']} không đổi, {s['superseded']} bị thay thế; {s['models']} mô hình được ghi; "
                    f"{s['errors']} lỗi, {s['warnings']} cảnh báo.")
+        if skipped := skipped_line(self.skipped, self.inbox):
+            out.append(skipped)
         if self.units_expected:
             missing = ", ".join(f"{c} ({n})" for c, n in self.units_missing) or "không"
             out.append(f"Đơn vị đã có mẫu hợp lệ: {s['units_received']}/{s['units_expected']}; chưa có: {missing}.")
@@ -321,9 +327,10 @@ def check_files(master: str | Path | Workbook, paths: Iterable[str | Path], work
     """``dvk validate``: check files against the master (a path, or the workbook open in Excel) without changing anything."""
     wb = open_master(master)
     state = load_state(wb)
-    files = read_all([Path(p) for p in paths], workers)
+    scan = filter_files([Path(p) for p in paths], wb.path, report_prefixes())
+    files = read_all(scan.paths, workers)
     validate_files(files, state.campaign)
-    report = IntakeReport(units_expected=_expected(state), master=wb.path)
+    report = IntakeReport(units_expected=_expected(state), master=wb.path, skipped=scan.skipped)
     for file in files:
         status = "rejected" if file.has_errors else "accepted"
         report.files.append(FileOutcome(file.path, file.unit_code, status, len(file.rows), file.findings,
@@ -345,8 +352,10 @@ def consolidate(master: str | Path | Workbook, inbox: str | Path, feedback_dir: 
     master = wb.path
     state = load_state(wb)
     report = IntakeReport(units_expected=_expected(state), master=master,
-                          feedback_dir=Path(feedback_dir) if feedback_dir else None)
-    new_paths, unchanged = split_unchanged(list_workbooks(inbox), state)
+                          feedback_dir=Path(feedback_dir) if feedback_dir else None, inbox=inbox)
+    scan = scan_inbox(inbox, master, report.feedback_dir, report_prefixes())
+    report.skipped = scan.skipped
+    new_paths, unchanged = split_unchanged(scan.paths, state)
     files = read_all(new_paths, workers)
     typed_rows = _rows_by_file(validate_files(files, state.campaign))
     archive = master.parent / ARCHIVE_DIR / "TepNhan"
