@@ -87,6 +87,7 @@ class IntakeReport:
     feedback_dir: Path | None = None
     skipped: list[Skipped] = field(default_factory=list)  # inbox entries that are not returned workbooks
     inbox: Path | None = None
+    recorded_units: list[str] = field(default_factory=list)  # units with a valid PL01 in the master's log
 
     def count(self, status: str) -> int:
         return sum(1 for f in self.files if f.status == status)
@@ -94,8 +95,10 @@ class IntakeReport:
     @property
     def units_received(self) -> list[str]:
         ok = ("accepted", "superseded")
-        return sorted({f.unit for f in self.files
-                       if f.unit and (f.status in ok or f.status == "unchanged" and f.previous_status in ok)})
+        units = {text.fold(u): u for u in self.recorded_units}
+        units.update((text.fold(f.unit), f.unit) for f in self.files
+                     if f.unit and (f.status in ok or f.status == "unchanged" and f.previous_status in ok))
+        return sorted(units.values())
 
     @property
     def units_missing(self) -> list[tuple[str, str]]:
@@ -330,7 +333,8 @@ def check_files(master: str | Path | Workbook, paths: Iterable[str | Path], work
     scan = filter_files([Path(p) for p in paths], wb.path, report_prefixes())
     files = read_all(scan.paths, workers)
     validate_files(files, state.campaign)
-    report = IntakeReport(units_expected=_expected(state), master=wb.path, skipped=scan.skipped)
+    report = IntakeReport(units_expected=_expected(state), master=wb.path, skipped=scan.skipped,
+                          recorded_units=units_on_record(state.log.to_dict("records")))
     for file in files:
         status = "rejected" if file.has_errors else "accepted"
         report.files.append(FileOutcome(file.path, file.unit_code, status, len(file.rows), file.findings,
@@ -379,9 +383,18 @@ def consolidate(master: str | Path | Workbook, inbox: str | Path, feedback_dir: 
         log_rows.append(_log_row(outcome, state, master.parent))
     if any(o.status == "accepted" for o in outcomes):
         _mark_superseded(log_rows, outcomes)
+    report.recorded_units = units_on_record(log_rows)  # the master after this run, not only this folder
     finish(report, state, files, unchanged, outcomes, log_rows, now,
            {REGISTER: state.register_frame(), SUBMISSIONS: submissions(state, log_rows)})
     return report
+
+
+def units_on_record(log_rows: Iterable[dict[str, Any]]) -> list[str]:
+    """Units whose registration form (Phụ lục 01) the intake log holds as accepted or superseded."""
+    done = (INTAKE_STATUS["accepted"], INTAKE_STATUS["superseded"])
+    label = submission_label(PL01.id, None)
+    return sorted({text.clean(r["unit_code"]) for r in log_rows
+                   if text.clean(r["unit_code"]) and text.clean(r["form"]) == label and text.clean(r["status"]) in done})
 
 
 def split_unchanged(paths: list[Path], state: MasterState) -> tuple[list[Path], list[FileOutcome]]:
@@ -519,17 +532,23 @@ def submissions(state: MasterState, log_rows: list[dict[str, Any]]) -> pd.DataFr
                 on_time = ("Đúng hạn" if min(accepted).date() <= due else "Trễ hạn") if due else ""
             elif mine:
                 state_text, on_time = "Bị từ chối", "Chưa đạt, cần gửi lại"
+            elif handler.form is not PL01 and not _active_models(state, code):
+                state_text, on_time = "Không có mô hình", ""  # nothing to report on: neither due nor late
             else:
                 state_text = "Chưa nộp"
                 on_time = "Quá hạn" if due and today > due else ""
             models = None
             if handler.form is PL01:
-                models = sum(1 for r in state.models.get(text.fold(code), [])
-                             if text.clean(r.get("status")) != REGISTER_STATUS_WITHDRAWN)
+                models = _active_models(state, code)
             rows.append({"unit_code": code, "unit_name": name, "form": label, "state": state_text,
                          "files": len(mine), "last_received": max(times, default=None), "models": models,
                          "on_time": on_time})
     return pd.DataFrame(rows, columns=SUBMISSIONS.keys)
+
+
+def _active_models(state: MasterState, unit_code: str) -> int:
+    return sum(1 for r in state.models.get(text.fold(unit_code), [])
+               if text.clean(r.get("status")) != REGISTER_STATUS_WITHDRAWN)
 
 
 def _with_headers(frame: pd.DataFrame, form: Form) -> pd.DataFrame:
