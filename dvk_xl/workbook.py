@@ -34,6 +34,18 @@ class SheetBlock:
     rows: list[list[Any]]
 
 
+@dataclass(frozen=True)
+class FormattedNumber:
+    """A number stored as a number and shown through an Excel number format.
+
+    The format may carry words around the number ("Tối thiểu "0, 0.0%), so a cell reads as the
+    sentence it used to be while sums, sorting and filters still work on the number.
+    """
+
+    value: float | int
+    number_format: str = "General"
+
+
 @dataclass
 class SheetChart:
     """A column chart of one block: its first column gives the categories, the next ``series`` columns
