@@ -23,6 +23,8 @@ FEEDBACK_SUFFIX = "_LoiCanSua.xlsx"
 SYSTEM_FILES = {"thumbs.db", "desktop.ini", ".ds_store"}  # the OS's own files: skipped without a word
 
 REASON_MASTER = "chính sổ tổng hợp"
+REASON_OTHER_MASTER = "một sổ tổng hợp khác (không phải tệp đơn vị gửi)"
+MASTER_PREFIX = "SoTongHop_DVK_"  # dvk_xl.master.MASTER_FILE_NAME
 REASON_ARCHIVE = "thư mục lưu trữ của công cụ"
 REASON_FEEDBACK = "thư mục tệp phản hồi"
 REASON_FEEDBACK_FILE = "tệp phản hồi do công cụ lập"
@@ -91,6 +93,8 @@ def file_reason(path: Path, master: Path | None = None, is_report: Callable[[str
         return REASON_NOT_WORKBOOK
     if is_report is not None and is_report(name):
         return REASON_REPORT
+    if folded.startswith(MASTER_PREFIX.lower()):
+        return REASON_OTHER_MASTER
     return None
 
 

@@ -13,6 +13,7 @@ from dvk_xl.inbox import (
     REASON_LOCK,
     REASON_MASTER,
     REASON_NOT_WORKBOOK,
+    REASON_OTHER_MASTER,
     REASON_REPORT,
     REASON_TEMP,
     own_reports,
@@ -53,6 +54,8 @@ def test_locks_temp_files_reports_and_the_feedback_folder_are_skipped_and_said(r
     shutil.copyfile(good, inbox / "PL03_BaoCao6Thang_DVK_2026_Dang_uy_phuong_Hong_An.xlsx")
     (inbox / "ghi chú.docx").write_bytes(b"not a workbook")
     (inbox / "Thumbs.db").write_bytes(b"os")
+    (inbox / "cu").mkdir()
+    shutil.copyfile(returned.master, inbox / "cu" / "SoTongHop_DVK_2025.xlsx")
     feedback = inbox / "PhanHoi"
     feedback.mkdir()
     shutil.copyfile(good, feedback / "PL01_CB01_LoiCanSua.xlsx")
@@ -63,9 +66,9 @@ def test_locks_temp_files_reports_and_the_feedback_folder_are_skipped_and_said(r
         ".SoTongHop_DVK_2026.abc123.xlsx.tmp": REASON_TEMP, "~WRL0001.tmp": REASON_TEMP,
         "PL02_DangKy_DVK_2026_Dang_uy_phuong_Hong_An.xlsx": REASON_REPORT,
         "PL03_BaoCao6Thang_DVK_2026_Dang_uy_phuong_Hong_An.xlsx": REASON_REPORT,
-        "ghi chú.docx": REASON_NOT_WORKBOOK, "PhanHoi": REASON_FEEDBACK,
+        "ghi chú.docx": REASON_NOT_WORKBOOK, "PhanHoi": REASON_FEEDBACK, "SoTongHop_DVK_2025.xlsx": REASON_OTHER_MASTER,
     }
-    assert any(x.startswith("Đã bỏ qua 8 mục") for x in report.lines())
+    assert any(x.startswith("Đã bỏ qua 9 mục") for x in report.lines())
 
 
 def test_subfolders_per_unit_and_per_day_are_read(returned):
@@ -110,3 +113,15 @@ def test_a_rollup_inbox_keeps_the_reports_of_the_committees_below(tmp_path):
     (tmp_path / "PL02_DangKy_DVK_2026_Dang_uy_phuong_Hong_An.xlsx").write_bytes(b"x")
     scan = scan_inbox(tmp_path, is_report=ours)
     assert [p.name for p in scan.paths] == ["PL02_DangKy_DVK_2026_Chi_bo_Phong_9.xlsx"]
+
+
+def test_a_file_of_an_unknown_unit_with_a_similar_model_is_rejected_not_a_crash(returned):
+    from .reportfixtures import fill_register
+
+    returned("CB01", [GOOD_MODEL])
+    stray = returned.inbox / "tong hop cu.xlsx"  # another master saved into the inbox: no unit, a register
+    shutil.copyfile(returned.master, stray)
+    fill_register(stray)  # holds “Khu dân cư sáng - xanh - sạch - đẹp”, as CB01's file does
+    report = consolidate(returned.master, returned.inbox)
+    by_name = {f.path.name: f.status for f in report.files}
+    assert by_name == {"tong hop cu.xlsx": "rejected", "PL01_CB01_Chi_bo_Khu_dan_cu_so_1.xlsx": "accepted"}
