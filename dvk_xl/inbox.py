@@ -20,6 +20,7 @@ from .reading import WORKBOOK_SUFFIXES
 
 ARCHIVE_DIR = "LuuTru"
 FEEDBACK_SUFFIX = "_LoiCanSua.xlsx"
+SHOWN_SKIPPED = 20  # names in the summary line; --json lists them all
 SYSTEM_FILES = {"thumbs.db", "desktop.ini", ".ds_store"}  # the OS's own files: skipped without a word
 
 REASON_MASTER = "chính sổ tổng hợp"
@@ -160,4 +161,7 @@ def skipped_line(skipped: list[Skipped], base: Path | None = None) -> str | None
                 name = item.path.relative_to(base).as_posix()
         return f"{name}{'/' if item.path.is_dir() else ''} ({item.reason})"
 
-    return f"Đã bỏ qua {len(skipped)} mục không phải tệp đơn vị gửi: " + "; ".join(shown(s) for s in skipped) + "."
+    listed = "; ".join(shown(s) for s in skipped[:SHOWN_SKIPPED])
+    if len(skipped) > SHOWN_SKIPPED:  # the whole list is in --json
+        listed += f"; và {len(skipped) - SHOWN_SKIPPED} mục khác"
+    return f"Đã bỏ qua {len(skipped)} mục không phải tệp đơn vị gửi: {listed}."
