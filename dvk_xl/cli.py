@@ -7,23 +7,96 @@ Exit codes: 0 ok, 1 findings or a handled error, 2 usage.
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
-from .errors import DvkError
+from .click_vi import METAVARS, OPTIONS_METAVAR, SUBCOMMAND_METAVAR, vietnamese
+from .dates import parse_date
+from .errors import DateError, DvkError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
+PIPE_CLOSED_EXIT = 141  # 128 + SIGPIPE, what a shell reports for a program whose reader went away
+
+
+class DateParam(click.ParamType):
+    """A day-first date option; one that cannot be read is a usage error (exit 2) saying why."""
+
+    name = "date"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "NGÀY/THÁNG/NĂM"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date | None:
+        if isinstance(value, date):
+            return value
+        try:
+            return parse_date(value)
+        except DateError as exc:
+            self.fail(exc.message, param, ctx)
+
+
+DATE = DateParam()
+
+
+def _vietnamese_metavars(params: list[click.Parameter]) -> None:
+    """Option value placeholders in Vietnamese (TEXT, DIRECTORY… read as CHỮ, THƯ_MỤC…)."""
+    for param in params:
+        if isinstance(param, click.Option) and param.metavar is None and not param.is_flag:
+            shown = METAVARS.get(param.type.name.upper())
+            if shown:
+                param.metavar = shown
+
+
+class DvkCommand(click.Command):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", OPTIONS_METAVAR)
+        super().__init__(*args, **kwargs)
+        _vietnamese_metavars(self.params)
+
+
+def _quiet_closed_pipe() -> None:
+    """The reader of stdout went away (``dvk … | head -1``): send what is left nowhere."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass  # stdout is not a real file (a test runner): nothing left to flush there
 
 
 class DvkGroup(click.Group):
-    """Turns every error into one Vietnamese line and exit code 1 (tracebacks only with --debug)."""
+    """Turns every error into one Vietnamese line and exit code 1 (tracebacks only with --debug).
+
+    click's own messages (usage errors, help headings) are in Vietnamese too, see ``click_vi``.
+    """
+
+    command_class = DvkCommand
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", OPTIONS_METAVAR)
+        kwargs.setdefault("subcommand_metavar", SUBCOMMAND_METAVAR)
+        super().__init__(*args, **kwargs)
+        _vietnamese_metavars(self.params)
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        with vietnamese():
+            try:
+                return super().main(*args, **kwargs)
+            except BrokenPipeError:
+                _quiet_closed_pipe()
+                sys.exit(PIPE_CLOSED_EXIT)
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            _quiet_closed_pipe()
+            sys.exit(PIPE_CLOSED_EXIT)
         except DvkError as exc:
             click.echo(f"Lỗi: {exc.message}", err=True)
             sys.exit(1)
@@ -43,7 +116,8 @@ class DvkGroup(click.Group):
 
 @click.group(cls=DvkGroup, context_settings=CONTEXT)
 @click.option("--debug", is_flag=True, help="Hiện chi tiết lỗi (traceback). / Show tracebacks.")
-@click.version_option(package_name="dvk_xl", message="dvk %(version)s")
+@click.version_option(package_name="dvk_xl", message="dvk %(version)s",
+                      help="Hiện phiên bản rồi thoát. / Show the version and exit.")
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:
     """Phong trào thi đua “Dân vận khéo”: sổ tổng hợp Excel, mẫu đăng ký, tổng hợp, báo cáo.
@@ -166,17 +240,17 @@ def consolidate(master: Path, inbox: Path, feedback_dir: Path | None, as_json: b
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Thư mục ghi báo cáo. / Output folder.")
 @click.option("--eml", is_flag=True, help="Kèm thư nháp (.eml) gửi cấp trên. / Also write a draft e-mail.")
-@click.option("--date", "day", help="Ngày ký ghi trên văn bản (ngày/tháng/năm). / Date printed on the document.")
-def report(master: Path, kind: str, out_dir: Path, eml: bool, day: str | None) -> None:
+@click.option("--date", "day", type=DATE,
+              help="Ngày ký ghi trên văn bản (ngày/tháng/năm). / Date printed on the document.")
+def report(master: Path, kind: str, out_dir: Path, eml: bool, day: date | None) -> None:
     """Lập báo cáo gửi cấp trên: Phụ lục 02 (danh sách đăng ký) hoặc Phụ lục 03 (kết quả).
 
     Write the report workbook for the higher committee in the official frame
     (Phụ lục 02 list of registrations, or Phụ lục 03 results), with --eml a draft e-mail too.
     """
-    from .dates import parse_date
     from .reports import write_report
 
-    result = write_report(master, kind, out_dir, eml=eml, day=parse_date(day) if day else None)
+    result = write_report(master, kind, out_dir, eml=eml, day=day)
     click.echo(f"Đã lập báo cáo: {result.path} ({result.models} mô hình của {result.units} đơn vị)")
     if result.eml:
         click.echo(f"Thư nháp gửi cấp trên: {result.eml}")
@@ -234,21 +308,17 @@ def rollup(master: Path, inbox: Path, feedback_dir: Path | None, as_json: bool) 
 
 @main.command()
 @click.argument("master", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--today", help="Ngày kiểm tra (ngày/tháng/năm), mặc định hôm nay. / Check as of this day (DD/MM/YYYY).")
+@click.option("--today", "day", type=DATE,
+              help="Ngày kiểm tra (ngày/tháng/năm), mặc định hôm nay. / Check as of this day (DD/MM/YYYY).")
 @click.option("--json", "as_json", is_flag=True, help="In đúng một tài liệu JSON. / Print one JSON document.")
-def compliance(master: Path, today: str | None, as_json: bool) -> None:
+def compliance(master: Path, day: date | None, as_json: bool) -> None:
     """Kiểm tra chỉ tiêu, tiến độ và tám tiêu chí; ghi sheet “Tuân thủ” và “Thẩm định”.
 
     Check the quotas, the deadlines and the eight criteria; write the "Tuân thủ" and "Thẩm định"
     sheets of MASTER. Exit code 0 when every quota rule is met, 1 otherwise.
     """
     from .compliance import run_compliance
-    from .dates import parse_date
 
-    try:
-        day = parse_date(today) if today else None
-    except DvkError as exc:
-        raise click.BadParameter(exc.message, param_hint="--today") from None
     report = run_compliance(master, today=day)
     click.echo(report.as_json() if as_json else "\n".join(report.lines()))
     sys.exit(report.exit_code)

@@ -20,8 +20,8 @@ from .findings import Finding
 from .forms import ASSESS_MET, ASSESS_NOT_MET, CRITERION_MET, CRITERION_NOT_MET, REGISTER
 from .locking import locks_master
 from .master import load_lists, load_settings, load_units, open_master, read_form_table
-from .quotas import QuotaResult, active_models, check_quotas, load_quota_rules
-from .workbook import ReportSheet, SheetBlock, SheetChart, Workbook
+from .quotas import QuotaResult, active_models, check_quotas, load_quota_rules, quota_cells
+from .workbook import FormattedNumber, ReportSheet, SheetBlock, SheetChart, Workbook
 
 COMPLIANCE_SHEET = "Tuân thủ"
 GREEN, RED, YELLOW = "C6EFCE", "FF9999", "FFE699"
@@ -111,12 +111,21 @@ def quota_status(wb: Workbook) -> list[tuple[str, str, str, bool, str]]:
     return [(q.rule.description, q.required_text, q.actual_text, q.met, q.short_text) for q in report.quotas]
 
 
+def days_cell(status: DeadlineStatus) -> FormattedNumber | str:
+    """Days left or late as a number, read as “còn 5 ngày” / “trễ 3 ngày”."""
+    if status.state in ("due", "late") and status.days is not None:
+        return FormattedNumber(status.days, f'"{"còn" if status.state == "due" else "trễ"} "0" ngày"')
+    if status.days_text and status.done_on and status.due:  # done, but after the deadline
+        return FormattedNumber((status.done_on - status.due).days, '"xong trễ "0" ngày"')
+    return status.days_text
+
+
 def compliance_sheet(report: ComplianceReport) -> ReportSheet:
     """The "Tuân thủ" sheet as data: quotas, deadlines, the evaluation by field and kind and by criterion."""
     quota_rows = [[q.rule.rule_id, q.rule.description, q.rule.scope + (f": {q.rule.target}" if q.rule.target else ""),
-                   q.rule.measure + (f" ({q.rule.parameter})" if q.rule.parameter else ""), q.required_text,
-                   q.actual_text, ASSESS_MET if q.met else ASSESS_NOT_MET, q.short_text] for q in report.quotas]
-    deadline_rows = [[d.step, d.description, d.due, d.responsible, d.state_text, d.days_text, d.form,
+                   q.rule.measure + (f" ({q.rule.parameter})" if q.rule.parameter else ""), *quota_cells(q),
+                   ASSESS_MET if q.met else ASSESS_NOT_MET, q.short_text] for q in report.quotas]
+    deadline_rows = [[d.step, d.description, d.due, d.responsible, d.state_text, days_cell(d), d.form,
                       d.note if d.state in ("no-date", "invalid") else d.missing_text if d.state != "done" else ""]
                      for d in report.deadlines]
     c = report.criteria
@@ -147,7 +156,7 @@ def compliance_sheet(report: ComplianceReport) -> ReportSheet:
         ],
         charts=[SheetChart("Số mô hình theo lĩnh vực và loại mô hình", block=2, series=len(c.kinds),
                            rows=len(c.by_field), y_title="Số mô hình")],
-        widths=[30, 46, 18, 24, 18, 16, 12, 50],
+        widths=[30, 46, 18, 24, 24, 22, 12, 50],  # E, F wide enough for a number with its words (else ###)
         marks={ASSESS_MET: GREEN, ASSESS_NOT_MET: RED, "Đã xong": GREEN, "Trễ hạn": RED, "Lỗi": RED,
                "Chưa có hạn": YELLOW, "Hạn không hợp lệ": RED, "Cảnh báo": YELLOW},
     )

@@ -35,6 +35,7 @@ from .forms import (
     Form,
     submission_label,
 )
+from .inbox import Skipped, filter_files, report_prefixes, scan_inbox, skipped_line
 from .locking import locks_master
 from .master import (
     deadline_of,
@@ -45,7 +46,7 @@ from .master import (
     open_master,
     read_form_table,
 )
-from .reading import ReturnedFile, file_digest, list_workbooks, read_returned
+from .reading import ReturnedFile, file_digest, read_returned
 from .results import check_results, merge_results
 from .validation import FORM_CHECKS, Campaign, validate_files
 from .workbook import Workbook
@@ -85,6 +86,9 @@ class IntakeReport:
     master_changed: bool = False
     previous_version: Path | None = None
     feedback_dir: Path | None = None
+    skipped: list[Skipped] = field(default_factory=list)  # inbox entries that are not returned workbooks
+    inbox: Path | None = None
+    recorded_units: list[str] = field(default_factory=list)  # units with a valid PL01 in the master's log
 
     def count(self, status: str) -> int:
         return sum(1 for f in self.files if f.status == status)
@@ -92,8 +96,10 @@ class IntakeReport:
     @property
     def units_received(self) -> list[str]:
         ok = ("accepted", "superseded")
-        return sorted({f.unit for f in self.files
-                       if f.unit and (f.status in ok or f.status == "unchanged" and f.previous_status in ok)})
+        units = {text.fold(u): u for u in self.recorded_units}
+        units.update((text.fold(f.unit), f.unit) for f in self.files
+                     if f.unit and (f.status in ok or f.status == "unchanged" and f.previous_status in ok))
+        return sorted(units.values())
 
     @property
     def units_missing(self) -> list[tuple[str, str]]:
@@ -115,6 +121,7 @@ class IntakeReport:
             "units_received": len(self.units_received),
             "units_missing": [c for c, _ in self.units_missing],
             "master_changed": self.master_changed,
+            "skipped": [s.as_dict() for s in self.skipped],  # added: what in the inbox was not read, and why
         }
 
     def as_json(self) -> str:
@@ -144,6 +151,8 @@ class IntakeReport:
         out.append(f"Tổng cộng {s['files']} tệp: {s['accepted']} chấp nhận, {s['rejected']} từ chối, "
                    f"{s['unchanged']} không đổi, {s['superseded']} bị thay thế; {s['models']} mô hình được ghi; "
                    f"{s['errors']} lỗi, {s['warnings']} cảnh báo.")
+        if skipped := skipped_line(self.skipped, self.inbox):
+            out.append(skipped)
         if self.units_expected:
             missing = ", ".join(f"{c} ({n})" for c, n in self.units_missing) or "không"
             out.append(f"Đơn vị đã có mẫu hợp lệ: {s['units_received']}/{s['units_expected']}; chưa có: {missing}.")
@@ -322,9 +331,11 @@ def check_files(master: str | Path | Workbook, paths: Iterable[str | Path], work
     """``dvk validate``: check files against the master (a path, or the workbook open in Excel) without changing anything."""
     wb = open_master(master)
     state = load_state(wb)
-    files = read_all([Path(p) for p in paths], workers)
+    scan = filter_files([Path(p) for p in paths], wb.path, report_prefixes())
+    files = read_all(scan.paths, workers)
     validate_files(files, state.campaign)
-    report = IntakeReport(units_expected=_expected(state), master=wb.path)
+    report = IntakeReport(units_expected=_expected(state), master=wb.path, skipped=scan.skipped,
+                          recorded_units=units_on_record(state.log.to_dict("records")))
     for file in files:
         status = "rejected" if file.has_errors else "accepted"
         report.files.append(FileOutcome(file.path, file.unit_code, status, len(file.rows), file.findings,
@@ -347,8 +358,10 @@ def consolidate(master: str | Path | Workbook, inbox: str | Path, feedback_dir: 
     master = wb.path
     state = load_state(wb)
     report = IntakeReport(units_expected=_expected(state), master=master,
-                          feedback_dir=Path(feedback_dir) if feedback_dir else None)
-    new_paths, unchanged = split_unchanged(list_workbooks(inbox), state)
+                          feedback_dir=Path(feedback_dir) if feedback_dir else None, inbox=inbox)
+    scan = scan_inbox(inbox, master, report.feedback_dir, report_prefixes())
+    report.skipped = scan.skipped
+    new_paths, unchanged = split_unchanged(scan.paths, state)
     files = read_all(new_paths, workers)
     typed_rows = _rows_by_file(validate_files(files, state.campaign))
     archive = master.parent / ARCHIVE_DIR / "TepNhan"
@@ -372,9 +385,18 @@ def consolidate(master: str | Path | Workbook, inbox: str | Path, feedback_dir: 
         log_rows.append(_log_row(outcome, state, master.parent))
     if any(o.status == "accepted" for o in outcomes):
         _mark_superseded(log_rows, outcomes)
+    report.recorded_units = units_on_record(log_rows)  # the master after this run, not only this folder
     finish(report, state, files, unchanged, outcomes, log_rows, now,
            {REGISTER: state.register_frame(), SUBMISSIONS: submissions(state, log_rows)})
     return report
+
+
+def units_on_record(log_rows: Iterable[dict[str, Any]]) -> list[str]:
+    """Units whose registration form (Phụ lục 01) the intake log holds as accepted or superseded."""
+    done = (INTAKE_STATUS["accepted"], INTAKE_STATUS["superseded"])
+    label = submission_label(PL01.id, None)
+    return sorted({text.clean(r["unit_code"]) for r in log_rows
+                   if text.clean(r["unit_code"]) and text.clean(r["form"]) == label and text.clean(r["status"]) in done})
 
 
 def split_unchanged(paths: list[Path], state: MasterState) -> tuple[list[Path], list[FileOutcome]]:
@@ -512,17 +534,23 @@ def submissions(state: MasterState, log_rows: list[dict[str, Any]]) -> pd.DataFr
                 on_time = ("Đúng hạn" if min(accepted).date() <= due else "Trễ hạn") if due else ""
             elif mine:
                 state_text, on_time = "Bị từ chối", "Chưa đạt, cần gửi lại"
+            elif handler.form is not PL01 and not _active_models(state, code):
+                state_text, on_time = "Không có mô hình", ""  # nothing to report on: neither due nor late
             else:
                 state_text = "Chưa nộp"
                 on_time = "Quá hạn" if due and today > due else ""
             models = None
             if handler.form is PL01:
-                models = sum(1 for r in state.models.get(text.fold(code), [])
-                             if text.clean(r.get("status")) != REGISTER_STATUS_WITHDRAWN)
+                models = _active_models(state, code)
             rows.append({"unit_code": code, "unit_name": name, "form": label, "state": state_text,
                          "files": len(mine), "last_received": max(times, default=None), "models": models,
                          "on_time": on_time})
     return pd.DataFrame(rows, columns=SUBMISSIONS.keys)
+
+
+def _active_models(state: MasterState, unit_code: str) -> int:
+    return sum(1 for r in state.models.get(text.fold(unit_code), [])
+               if text.clean(r.get("status")) != REGISTER_STATUS_WITHDRAWN)
 
 
 def _with_headers(frame: pd.DataFrame, form: Form) -> pd.DataFrame:

@@ -21,6 +21,7 @@ from .errors import DvkError, MasterLockedError
 from .forms import DATE_FORMAT, MASTER_TABLES, SETTINGS, Form
 from .workbook import (
     FORMULA_STARTS,
+    FormattedNumber,
     ReportSheet,
     excel_value,
     filled_rows,
@@ -202,11 +203,15 @@ class LiveWorkbook:
         grid: list[list[Any]] = [[None] * ncols for _ in range(height)]
         grid[TITLE_ROW - 1][0], grid[SUBTITLE_ROW - 1][0] = sheet.title, sheet.subtitle or None
         marked: list[tuple[int, int, str]] = []
+        formats: list[tuple[int, int, str]] = []
         for block, (title_row, header_row, _) in zip(sheet.blocks, placed, strict=True):
             grid[title_row - 1][0] = block.title
             grid[header_row - 1][:len(block.headers)] = block.headers
             for r, values in enumerate(block.rows, start=header_row):
                 for c, value in enumerate(values):
+                    if isinstance(value, FormattedNumber):
+                        formats.append((r + 1, c + 1, value.number_format))
+                        value = value.value
                     value = excel_value(value)
                     grid[r][c] = excel_text(value)
                     if isinstance(value, str) and value in sheet.marks:
@@ -221,6 +226,8 @@ class LiveWorkbook:
             headers = ws.range((header_row, 1), (header_row, max(len(block.headers), 1)))
             _quietly(setattr, headers.font, "bold", True)
             _quietly(setattr, headers, "color", HEADER_FILL)
+        for row, column, number_format in formats:
+            _quietly(setattr, ws.range((row, column)), "number_format", number_format)
         for row, column, colour in marked:
             _quietly(setattr, ws.range((row, column)), "color", "#" + colour[-6:])
         below = (placed[-1][2] + 2) if placed else TITLE_ROW + 3

@@ -7,13 +7,21 @@ opens it as a message to "Edit as new"); staff check it and press Send. Only the
 
 from __future__ import annotations
 
+import re
+from email.header import Header
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.policy import SMTP, EmailPolicy
 from email.utils import formatdate
 from pathlib import Path
 
+from .errors import DvkError
+from .master import Settings
 from .reportdata import ReportData
 from .workbook import atomic_save
+
+# One address: a local part and a domain with a dot, no spaces; several are separated by ; or ,
+_ADDRESS = re.compile(r"^[^@\s<>(),;:\"]+@[^@\s<>(),;:\"]+\.[^@\s<>(),;:\"]+$")
+_SEPARATORS = re.compile(r"[;,\s]+")
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 WHAT = {
@@ -23,13 +31,60 @@ WHAT = {
 }
 
 
+class DraftPolicy(EmailPolicy):
+    """SMTP policy, but a Vietnamese subject is folded by ``email.header.Header``.
+
+    The default folder splits encoded words so that the space between two of them is lost when
+    read back (“thi đua” came back as “thiđua”); ``Header`` keeps every space inside the encoded words.
+    """
+
+    def _subject(self, name: str, value: object) -> str | None:
+        shown = str(value)
+        if name.lower() != "subject" or shown.isascii():
+            return None
+        header = Header(shown, "utf-8", maxlinelen=self.max_line_length or 78, header_name=name)
+        return f"{name}: {header.encode(linesep=self.linesep)}{self.linesep}"
+
+    def fold(self, name: str, value: str) -> str:
+        return self._subject(name, value) or super().fold(name, value)
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        folded = self._subject(name, value)
+        return folded.encode("ascii") if folded else super().fold_binary(name, value)
+
+
+DRAFT_POLICY = DraftPolicy() + SMTP
+
+
+def parse_addresses(value: str, place: str, label: str) -> list[str]:
+    """The e-mail addresses in a cell (separated by ``;``, ``,``, spaces or line breaks), or a DvkError."""
+    found = []
+    for part in _SEPARATORS.split(value.strip()):
+        if not part:
+            continue
+        bare = part.strip("<>")
+        if not _ADDRESS.match(bare):
+            raise DvkError(f"{place}: “{label}” có “{part[:60]}” không phải địa chỉ e-mail; nhập địa chỉ dạng "
+                           "ten@donvi.vn (nhiều địa chỉ cách nhau bởi dấu ; ) hoặc để trống")
+        if bare.lower() not in {a.lower() for a in found}:
+            found.append(bare)
+    return found
+
+
+def higher_addresses(settings: Settings) -> list[str]:
+    """The higher committee's e-mail addresses from the “Email cấp trên” setting, checked."""
+    place = settings.places.get("higher_email", "sheet “Cấu hình”")
+    return parse_addresses(settings.higher_email or "", place, "Email cấp trên")
+
+
 def draft_message(data: ReportData, attachment: Path) -> EmailMessage:
     s = data.settings
     what = WHAT[data.kind].format(year=s.year)
-    message = EmailMessage(policy=SMTP)
+    message = EmailMessage(policy=DRAFT_POLICY)
     message["X-Unsent"] = "1"
-    if s.higher_email:
-        message["To"] = s.higher_email
+    addresses = higher_addresses(s)
+    if addresses:
+        message["To"] = ", ".join(addresses)
     message["Subject"] = f"{s.committee} gửi {what}"
     message["Date"] = formatdate(localtime=True)
     addressee = s.higher_committee or "Cấp ủy cấp trên"

@@ -60,6 +60,7 @@ class Settings:
     recipients: str = ""
     contact: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    places: dict[str, str] = field(default_factory=dict)  # setting key -> "file, sheet “…”, ô C7"
 
     @property
     def recipient_list(self) -> list[str]:
@@ -132,10 +133,12 @@ def load_settings(wb: Workbook) -> Settings:
     label_header, value_header = SETTINGS.header_of("label"), SETTINGS.header_of("value")
     by_label = {text.fold(row[label_header]): (i, row[value_header]) for i, row in frame.iterrows()}
     values: dict[str, Any] = {}
+    places: dict[str, str] = {}
     for setting in SETTING_ROWS:
         position, value = by_label.get(text.fold(setting.label), (None, None))
         place = (f"{wb.label}, sheet “{frame.attrs.get('sheet')}”, ô {cell_ref(frame, position, value_header)}"
                  if position is not None else f"{wb.label}, sheet “{SETTINGS.sheet}”")
+        places[setting.key] = place
         if setting.type == "date":
             value = checked_date(value, place)
         elif setting.type == "int":
@@ -148,7 +151,7 @@ def load_settings(wb: Workbook) -> Settings:
         if setting.required and value in (None, ""):
             raise DvkError(f"{place}: chưa nhập “{setting.label}”; nhập giá trị vào cột “{value_header}”")
         values[setting.key] = value
-    return Settings(**values)
+    return Settings(**values, places=places)
 
 
 def load_lists(wb: Workbook) -> dict[str, list[str]]:

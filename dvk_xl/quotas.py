@@ -41,7 +41,7 @@ from .forms import (
 )
 from .master import read_form_table, where
 from .numbers_vi import INVALID, problem_message, read_count, read_number
-from .workbook import Workbook
+from .workbook import FormattedNumber, Workbook
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -359,6 +359,31 @@ def _check(rule: QuotaRule, models: list[dict[str, Any]], names: dict[str, str])
                      else f"Mỗi đơn vị tối thiểu {rule.minimum:g}")
     return QuotaResult(rule, total, reached, bool(total) and not short, required_text,
                        f"{reached}/{total} đơn vị đạt{none_yet}", short)
+
+
+def _share_format(share: float) -> str:
+    return "0%" if float(round(share * 100, 1)).is_integer() else "0.0%"
+
+
+def quota_cells(result: QuotaResult) -> tuple[FormattedNumber | str, FormattedNumber | str]:
+    """The required and actual values of a rule as numbers for a sheet, read as the texts read.
+
+    A count is a whole number, a share a fraction shown in %, the words go in the number format.
+    """
+    rule = result.rule
+    if not rule.per_unit:
+        return (FormattedNumber(rule.minimum, '"Tối thiểu "0'), FormattedNumber(int(result.actual), "0"))
+    total = len(rule.units)
+    if not total:  # no unit yet: the words say why, there is no figure to show
+        return result.required_text, result.actual_text
+    reached = total - len(result.short)
+    if rule.is_share:
+        # short: a number that does not fit its cell prints as ###; "có ít nhất N mô hình" is in the rule's measure
+        required = FormattedNumber(rule.minimum, f'{_share_format(rule.minimum)}" đơn vị"')
+        return required, FormattedNumber(result.actual, f'"{reached}/{total} đơn vị ("{_share_format(result.actual)}")"')
+    required = (result.required_text if rule.unit_minimums
+                else FormattedNumber(rule.minimum, '"Mỗi đơn vị tối thiểu "0'))
+    return required, FormattedNumber(reached, f'0"/{total} đơn vị đạt"')
 
 
 def percent(share: float) -> str:

@@ -15,7 +15,7 @@ from openpyxl.worksheet.pagebreak import Break
 
 from . import excel
 from .forms import DATE_FORMAT, excel_column
-from .workbook import ReportSheet, excel_value, set_text_safe
+from .workbook import FormattedNumber, ReportSheet, excel_value, set_text_safe
 
 TITLE_ROW, SUBTITLE_ROW, FIRST_BLOCK_ROW = 1, 2, 4
 
@@ -48,10 +48,13 @@ def draw_report_sheet(ws: Any, sheet: ReportSheet) -> None:
         for r, values in enumerate(block.rows, start=header_row + 1):
             for c, value in enumerate(values, start=1):
                 cell = ws.cell(r, c)
-                value = excel_value(value)
+                number_format = value.number_format if isinstance(value, FormattedNumber) else None
+                value = excel_value(value.value if isinstance(value, FormattedNumber) else value)
                 set_text_safe(cell, value)
                 cell.font, cell.alignment, cell.border = excel.CELL_FONT, excel.WRAP, excel.BOX
-                if isinstance(value, date):
+                if number_format:
+                    cell.number_format = number_format
+                elif isinstance(value, date):
                     cell.number_format = DATE_FORMAT
                 if isinstance(value, str) and value in fills:
                     cell.fill = fills[value]

@@ -35,7 +35,7 @@ from .forms import (
 from .master import open_master, read_form_table
 from .numbers_vi import read_number
 from .reportdata import REPORT_KINDS, Model, ReportData, load_report_data
-from .workbook import excel_value
+from .workbook import FormattedNumber, excel_value
 
 FILE_NAMES = {"dang-ky": "PL02_DangKy_DVK", "6-thang": "PL03_BaoCao6Thang_DVK", "nam": "PL03_BaoCaoNam_DVK"}
 GAP = "(chưa có dữ liệu)"
@@ -418,11 +418,14 @@ def quota_table(sheet: Sheet, wb: Any, data: ReportData, notices: list[str]) -> 
     if not rows:
         sheet.values(["", "Kế hoạch chưa có chỉ tiêu (sheet “Chỉ tiêu” trống)", "", "", "", ""], spans)
     for i, (description, required, actual, met, short) in enumerate(rows, start=1):
-        sheet.values([i, description, required, actual, "Đạt" if met else "Chưa đạt", short], spans)
+        values = [i, description, required, actual, "Đạt" if met else "Chưa đạt", short]
+        formats = [v.number_format if isinstance(v, FormattedNumber) else None for v in values]
+        sheet.values([v.value if isinstance(v, FormattedNumber) else v for v in values], spans, formats=formats)
 
 
-def quota_rows(wb: Any, data: ReportData) -> list[tuple[str, str, str, bool, str]]:
-    """(rule, required, actual, met, units short) per quota rule, checked by the compliance library."""
+def quota_rows(wb: Any, data: ReportData) -> list[tuple[str, Any, Any, bool, str]]:
+    """(rule, required, actual, met, units short) per quota rule, checked by the compliance library;
+    required and actual are numbers with their number format where they are numbers."""
     from . import quotas
     from .master import load_units
 
@@ -431,7 +434,7 @@ def quota_rows(wb: Any, data: ReportData) -> list[tuple[str, str, str, bool, str
     decisions = {text.fold(m.id): (m.recognised, m.typical) for m in data.models}
     register = read_form_table(wb, REGISTER)
     checked = quotas.check_quotas(rules, quotas.active_models(register, data.lists, decisions), units)
-    return [(r.rule.description, r.required_text, r.actual_text, r.met, r.short_text) for r in checked]
+    return [(r.rule.description, *quotas.quota_cells(r), r.met, r.short_text) for r in checked]
 
 
 def typical_table(sheet: Sheet, data: ReportData) -> None:
@@ -592,6 +595,10 @@ def write_report(master: str | Path, kind: str, out_dir: str | Path, eml: bool =
         raise DvkError(f"Không có loại báo cáo “{kind}”; chọn một trong: {', '.join(REPORT_KINDS)}")
     wb = open_master(master)
     data = load_report_data(wb, kind)
+    if eml:
+        from .mail import higher_addresses
+
+        higher_addresses(data.settings)  # a bad address is refused before anything is written
     path = Path(out_dir) / report_file_name(kind, data.settings.year, data.settings.committee)
     notices: list[str] = []
     if kind == "dang-ky":

@@ -62,10 +62,11 @@ from .forms import (
     Column,
     Form,
 )
+from .inbox import own_reports, scan_inbox
 from .locking import locks_master
-from .master import open_master, read_form_table
+from .master import load_settings, open_master, read_form_table
 from .numbers_vi import Reading, problem_message, read_amount, read_count
-from .reading import ReturnedFile, list_workbooks, read_returned
+from .reading import ReturnedFile, read_returned
 from .validation import check_file_level, label
 from .workbook import ensure_not_locked
 
@@ -339,8 +340,10 @@ def rollup(master: str | Path, inbox: str | Path, feedback_dir: str | Path | Non
     wb = open_master(master)
     state = load_state(wb)
     report = IntakeReport(units_expected=_expected(state), master=master,
-                          feedback_dir=Path(feedback_dir) if feedback_dir else None)
-    new_paths, unchanged = split_unchanged(list_workbooks(inbox), state)
+                          feedback_dir=Path(feedback_dir) if feedback_dir else None, inbox=inbox)
+    scan = scan_inbox(inbox, master, report.feedback_dir, own_reports(state.campaign.year, load_settings(wb).committee))
+    report.skipped = scan.skipped
+    new_paths, unchanged = split_unchanged(scan.paths, state)
     files = []
     for path in new_paths:
         file = read_returned(path, forms=REPORT_FORMS)

@@ -329,7 +329,8 @@ def check_duplicates(frame: pd.DataFrame, files: list[ReturnedFile], form: Form,
         if key:
             by_key[key].append((unit, name))
     for index, unit, key in zip(frame.index, frame["_unit"], similarity, strict=True):
-        others = sorted({u for u, _ in by_key.get(key, []) if u != unit}) if key else []
+        # a file whose unit is unknown has no code (NaN in the frame): it names no one and is named by no one
+        others = sorted({u for u, _ in by_key.get(key, []) if isinstance(u, str) and u != unit}) if key else []
         if others:
             _report(files, frame, index, form.column("name"), "similar-model",
                     f"tên mô hình gần trùng với mô hình của đơn vị {', '.join(others[:3])}; kiểm tra có phải "

@@ -7,7 +7,9 @@ openpyxl for files on disk; the ribbon adds a live-Excel implementation over xlw
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -30,6 +32,18 @@ class SheetBlock:
     title: str
     headers: list[str]
     rows: list[list[Any]]
+
+
+@dataclass(frozen=True)
+class FormattedNumber:
+    """A number stored as a number and shown through an Excel number format.
+
+    The format may carry words around the number ("Tối thiểu "0, 0.0%), so a cell reads as the
+    sentence it used to be while sums, sorting and filters still work on the number.
+    """
+
+    value: float | int
+    number_format: str = "General"
 
 
 @dataclass
@@ -185,6 +199,30 @@ def ensure_not_locked(path: Path) -> None:
         )
 
 
+def _current_umask() -> int:
+    mask = os.umask(0o022)  # the only way to read it: set and put back at once
+    os.umask(mask)
+    return mask
+
+
+def _settle_mode(temp: Path, path: Path) -> None:
+    """Give the temporary file the mode a plain write would have: mkstemp makes it 0600.
+
+    A file being replaced keeps its mode (and group when allowed), so colleagues sharing the
+    folder keep their access; a new file gets 0666 less the user's umask.
+    """
+    if os.name != "posix":
+        return
+    try:
+        previous = path.stat()
+    except OSError:
+        os.chmod(temp, 0o666 & ~_current_umask())
+        return
+    with contextlib.suppress(OSError):  # not a member of that group: the mode is still kept
+        os.chown(temp, -1, previous.st_gid)
+    os.chmod(temp, stat.S_IMODE(previous.st_mode))
+
+
 def atomic_save(path: Path, write: Any, keep_previous: Path | None = None) -> None:
     """Write through ``write(temp_path)`` into a temporary file beside ``path``, then replace.
 
@@ -197,6 +235,7 @@ def atomic_save(path: Path, write: Any, keep_previous: Path | None = None) -> No
     temp = Path(temp_name)
     try:
         write(temp)
+        _settle_mode(temp, path)
         if keep_previous is not None and path.exists():
             keep_previous.parent.mkdir(parents=True, exist_ok=True)
             os.replace(path, keep_previous)
