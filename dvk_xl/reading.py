@@ -392,21 +392,31 @@ def _read_grid(result: ReturnedFile, grid: list[list[Any]], header: int, form: F
 _TOOL_SHEETS = {METADATA_SHEET, REPORT_DATA_SHEET, LISTS_SHEET_IN_TEMPLATE, "Lỗi cần sửa"}
 
 
-def _frame_text(value: Any, frame: set[str], result: ReturnedFile) -> bool:
-    """Text the template wrote, or the usual fill-ins of its frame (the date line, the document number,
-    the unit's own official header lines, in capitals). Templates before ``frame_texts`` rely on these."""
+def _frame_text(value: Any, frame: set[str], result: ReturnedFile, above: bool) -> bool:
+    """Text the template wrote, or the usual fill-ins of its frame: the date line and, above the table,
+    the document number and the unit's own official header lines (in capitals). Templates made before
+    ``frame_texts`` was written into their metadata rely on these."""
     if not isinstance(value, str):
         return False
     folded = text.fold(value)
-    if folded in frame or _DATE_LINE.search(folded) or _UNIT_LINE.search(text.clean(value)):
+    if text.clean(value) in frame or _DATE_LINE.search(folded):
+        return True  # exactly as the template wrote it (case matters: “CHI BỘ …” is a header, “Chi bộ …” data)
+    if not above:
+        return False
+    if _UNIT_LINE.search(text.clean(value)) or folded in {"*", "---", "-----"}:
         return True
-    if folded.startswith(("(kèm theo", "kèm theo", "số:", "phụ lục", "mẫu")) or folded in {"*", "-----", "---"}:
+    if folded.startswith(("(kèm theo", "kèm theo", "số:", "phụ lục", "mẫu")):
         return True
     letters = [ch for ch in value if ch.isalpha()]
     if letters and all(ch.isupper() for ch in letters):
         return True  # official header lines and titles are written in capitals
-    known = {text.fold(result.meta.get(k)) for k in ("unit_name", "committee")} - {""}
-    return folded in known
+    return folded in {text.fold(result.meta.get(k)) for k in ("unit_name", "committee")} - {""}
+
+
+def _signing(cells: list[tuple[int, Any]]) -> bool:
+    """A line of the signature block as units fill it: titles and signers' names, nothing else."""
+    return len(cells) <= 3 and all(isinstance(v, str) and (_is_person_name(v) or _is_signature_text(text.fold(v)))
+                                   for _, v in cells)
 
 
 def _report_unread(result: ReturnedFile, table: _TableArea, grid_of: Callable[[str], list[list[Any]]],
@@ -415,12 +425,12 @@ def _report_unread(result: ReturnedFile, table: _TableArea, grid_of: Callable[[s
     (columns that are not the form's), under it (after the note or signature block), other visible
     sheets. One warning per region with its first cell and a count, not one per cell: a pasted block
     would otherwise bury the real errors of the feedback list under dozens of identical lines."""
-    frame = {text.fold(t) for t in str(result.meta.get(FRAME_TEXTS_KEY) or "").split("\n") if t.strip()}
+    frame = {text.clean(t) for t in str(result.meta.get(FRAME_TEXTS_KEY) or "").split("\n") if t.strip()}
     grid = table.grid
     regions: dict[str, list[tuple[int, int, Any]]] = {"above": [], "beside": [], "below": []}
     for index, row in enumerate(grid):
         if index < table.header:
-            cells = [(c, v) for c, v in enumerate(row) if not _is_blank(v) and not _frame_text(v, frame, result)]
+            cells = [(c, v) for c, v in enumerate(row) if not _is_blank(v) and not _frame_text(v, frame, result, True)]
             regions["above"].extend((index, c, v) for c, v in cells)
         elif index < table.end:
             if index in table.skipped:
@@ -430,10 +440,9 @@ def _report_unread(result: ReturnedFile, table: _TableArea, grid_of: Callable[[s
         else:
             if _row_kind(row) in ("blank", "note", "signature"):
                 continue
-            cells = [(c, v) for c, v in enumerate(row) if not _is_blank(v) and not _frame_text(v, frame, result)]
-            if len(cells) == 1 and isinstance(cells[0][1], str) and (
-                    _is_person_name(cells[0][1]) or _is_signature_text(text.fold(cells[0][1]))):
-                continue  # the signer's name under the block
+            cells = [(c, v) for c, v in enumerate(row) if not _is_blank(v) and not _frame_text(v, frame, result, False)]
+            if _signing(cells):
+                continue  # the signers' names under the block
             if len(cells) == 1 and isinstance(cells[0][1], str) and _after_note(grid, table.end, index):
                 continue  # a further line of the unit's note
             regions["below"].extend((index, c, v) for c, v in cells)
@@ -468,6 +477,8 @@ def _after_note(grid: list[list[Any]], end: int, index: int) -> bool:
 
 
 def _shown(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     shown = text.clean(value)
     return shown[:40] + "…" if len(shown) > 40 else shown
 
