@@ -2,6 +2,7 @@
 the table, other sheets, forms of another committee or year, and files the tool itself trips on."""
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,41 @@ from dvk_xl.templates import HEADER_ROW, INPUT_ROWS
 from .conftest import GOOD_MODEL, NEW_MODEL
 
 SIGNATURE_ROW = HEADER_ROW + INPUT_ROWS + 2  # where the template writes “T/M …”
+
+
+@pytest.fixture(scope="module")
+def campaign(tmp_path_factory) -> tuple[Path, dict[str, Path]]:
+    """One ward master and its templates for the whole module (writing them takes seconds)."""
+    from dvk_xl.demo import DEMO_COMMITTEE, DEMO_UNITS
+    from dvk_xl.master import init_master
+    from dvk_xl.templates import write_templates
+
+    folder = tmp_path_factory.mktemp("ward")
+    master = init_master(folder, committee=DEMO_COMMITTEE, preset="phuong", units=DEMO_UNITS).path
+    templates = {p.name.split("_")[1]: p for p in write_templates(master, folder / "forms").paths}
+    return master, templates
+
+
+@pytest.fixture
+def returned(campaign, tmp_path):
+    """Like conftest's ``returned``, on a fresh copy of the module's master: returned(unit, rows, name=None)."""
+    from datetime import datetime
+
+    from dvk_xl.demo import fill_template
+
+    master = Path(shutil.copy(campaign[0], tmp_path / campaign[0].name))
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+
+    def make(unit: str, rows: list[tuple], name: str | None = None) -> Path:
+        template = campaign[1][unit]
+        path = fill_template(template, rows, inbox / (name or template.name))
+        when = datetime(2026, 3, 1, 10, 0).timestamp()
+        os.utime(path, (when, when))
+        return path
+
+    make.inbox, make.master = inbox, master
+    return make
 
 
 def edit(path: Path, change) -> Path:
