@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import io
+import itertools
 import random
 from datetime import date, datetime
 from pathlib import Path
@@ -16,10 +17,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from dvk_xl.consolidation import check_files
 from dvk_xl.forms import METADATA_SHEET, PL01
+from dvk_xl.templates import HEADER_ROW
 
 FORMS_PER_BATCH = 10
 BATCHES = 30  # 300 mutated forms in all
@@ -47,6 +49,7 @@ sheet_ops = st.one_of(
                                                 "frame_texts"]), values),
     st.tuples(st.just("other_sheet"), st.lists(st.tuples(cells, values), max_size=5)),
     st.tuples(st.just("rename_sheet"), st.sampled_from(["Sheet1", "Phụ lục 1", "_dvk2"])),
+    st.tuples(st.just("copy_table"), st.integers(0, 12)),
 )
 byte_ops = st.one_of(
     st.tuples(st.just("truncate"), st.floats(0.0, 1.0)),
@@ -80,11 +83,9 @@ def mutate(base: bytes, loaded, ops: list[tuple], raw: list[tuple]) -> bytes:
         ws = book[PL01.sheet]
         for op in ops:
             try:
-                apply(book, ws, op)
+                book, ws = apply(book, ws, op)
             except Exception:  # noqa: BLE001 - openpyxl refuses some values (control characters): skip the op
                 continue
-            if op[0] == "rename_sheet" or op[0] == "drop_metadata" and PL01.sheet not in book.sheetnames:
-                break
         out = io.BytesIO()
         try:
             book.save(out)
@@ -102,7 +103,8 @@ def mutate(base: bytes, loaded, ops: list[tuple], raw: list[tuple]) -> bytes:
     return data
 
 
-def apply(book, ws, op: tuple) -> None:
+def apply(book, ws, op: tuple):
+    """One operation on the form; returns the (possibly new) workbook and data sheet."""
     kind = op[0]
     if kind == "set":
         (row, column), value = op[1], op[2]
@@ -133,18 +135,25 @@ def apply(book, ws, op: tuple) -> None:
             other.cell(row, column).value = value
     elif kind == "rename_sheet":
         ws.title = op[1]
+    elif kind == "copy_table":  # the unit copied the table into a workbook of its own: no hidden sheet
+        copied = Workbook()
+        for row in ws.iter_rows(min_row=max(1, HEADER_ROW - op[1]), values_only=True):
+            copied.active.append(row)
+        return copied, copied.active
+    return book, ws
 
 
 def test_no_mutated_form_stops_the_batch(demo_form, tmp_path):
     master, base = demo_form
     loaded = load_workbook(io.BytesIO(base))
     checked = []
+    batches = itertools.count()
 
     @settings(max_examples=BATCHES, deadline=None, database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(batch=st.lists(form, min_size=FORMS_PER_BATCH, max_size=FORMS_PER_BATCH), seed=st.integers(0, 2**16))
     def check(batch, seed):
-        folder = tmp_path / f"batch{len(checked)}"
+        folder = tmp_path / f"batch{next(batches)}"
         folder.mkdir()
         good = folder / "PL01_CB01_dung.xlsx"
         good.write_bytes(base)
