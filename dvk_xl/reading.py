@@ -290,10 +290,6 @@ _COLUMN_NUMBER = re.compile(r"^[(\[]?(\d{1,2})[)\]]?$")
 _PERSON_NAME = re.compile(r"^(đ/c |đồng chí )?([A-ZĐÀ-Ỹ][\wÀ-ỹ]*)( [A-ZĐÀ-Ỹ][\wÀ-ỹ]*){1,5}$")
 
 
-def _texts(row: list[Any]) -> list[str]:
-    return [text.fold(v) for v in row if isinstance(v, str) and v.strip()]
-
-
 def _is_signature_text(folded: str) -> bool:
     return bool(_SIGNATURE.match(folded)) or folded.strip(" .:") in _SIGNER_TITLES
 
@@ -323,23 +319,24 @@ def _is_column_numbers(values: list[Any]) -> bool:
 
 def _row_kind(row: list[Any]) -> str:
     """What a row under the header is, judged from the whole row: ``blank``, ``numbers`` (column
-    numbers), ``totals``, ``note``, ``signature`` or ``data``."""
+    numbers), ``totals``, ``note``, ``signature`` or ``data``. Only the first text is folded unless the
+    row is short: this runs on every filled row of every file."""
     values = [v for v in row if not _is_blank(v)]
     if not values:
         return "blank"
-    if _is_column_numbers(values):
-        return "numbers"
-    texts = _texts(values)
-    if not texts:
-        return "data"
-    first = texts[0]
+    first_text = next((v for v in values if isinstance(v, str)), None)
+    if first_text is None or _COLUMN_NUMBER.match(first_text.strip()):
+        return "numbers" if _is_column_numbers(values) else "data"
+    first = text.fold(first_text)
     if _NOTE.match(first) and len(values) <= 3:
         return "note"
-    if _TOTALS.match(first) and len(texts) <= 3:
+    if _TOTALS.match(first) and sum(isinstance(v, str) for v in values) <= 3:
         return "totals"  # a label and at most a couple of other words; the rest are sums
-    if len(values) <= 4 and len(texts) == len(values) and any(_is_signature_text(t) for t in texts) and all(
-            _is_signature_text(t) or _is_person_name(v) for t, v in zip(texts, values, strict=True)):
-        return "signature"
+    if len(values) <= 4 and all(isinstance(v, str) for v in values):
+        texts = [text.fold(v) for v in values]
+        if any(_is_signature_text(t) for t in texts) and all(
+                _is_signature_text(t) or _is_person_name(v) for t, v in zip(texts, values, strict=True)):
+            return "signature"
     return "data"
 
 
