@@ -324,10 +324,12 @@ def _row_kind(row: list[Any]) -> str:
     values = [v for v in row if not _is_blank(v)]
     if not values:
         return "blank"
-    first_text = next((v for v in values if isinstance(v, str)), None)
-    if first_text is None or _COLUMN_NUMBER.match(first_text.strip()):
-        return "numbers" if _is_column_numbers(values) else "data"
-    first = text.fold(first_text)
+    if _is_column_numbers(values):
+        return "numbers"
+    first_text = next((v for v in values if isinstance(v, str) and not _COLUMN_NUMBER.match(v.strip())), None)
+    if first_text is None:
+        return "data"
+    first = text.fold(first_text)  # the label of a totals line or a note, after an STT typed as text
     if _NOTE.match(first) and len(values) <= 3:
         return "note"
     if _TOTALS.match(first) and sum(isinstance(v, str) for v in values) <= 3:
