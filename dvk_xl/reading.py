@@ -427,15 +427,18 @@ def _report_unread(result: ReturnedFile, table: _TableArea, grid_of: Callable[[s
     frame = {text.clean(t) for t in str(result.meta.get(FRAME_TEXTS_KEY) or "").split("\n") if t.strip()}
     grid = table.grid
     regions: dict[str, list[tuple[int, int, Any]]] = {"above": [], "beside": [], "below": []}
+    width = max((len(row) for row in grid), default=0)
+    outside = [c for c in range(width) if c not in table.columns]
     for index, row in enumerate(grid):
+        if not any(row):  # most rows of a form: "" in every cell
+            continue
         if index < table.header:
             cells = [(c, v) for c, v in enumerate(row) if not _is_blank(v) and not _frame_text(v, frame, result, True)]
             regions["above"].extend((index, c, v) for c, v in cells)
         elif index < table.end:
             if index in table.skipped:
                 continue
-            regions["beside"].extend((index, c, v) for c, v in enumerate(row)
-                                     if c not in table.columns and not _is_blank(v))
+            regions["beside"].extend((index, c, row[c]) for c in outside if c < len(row) and not _is_blank(row[c]))
         else:
             if _row_kind(row) in ("blank", "note", "signature"):
                 continue
