@@ -466,8 +466,8 @@ def _report_unread(result: ReturnedFile, table: _TableArea, grid_of: Callable[[s
             index, column, value = cells[0]
             cell = f"{excel_column(column)}{index + 1}"
             more = f" và {len(cells) - 1} ô khác" if len(cells) > 1 else ""
-            result.add("cell-not-read", f"sheet “{sheet}” có nội dung (ô {cell} “{_shown(value)}”{more}) nhưng công cụ "
-                       f"chỉ đọc sheet “{result.sheet}”; nếu là mô hình, chuyển vào bảng của sheet đó rồi gửi lại",
+            result.add("cell-not-read", f"sheet “{sheet}” có nội dung “{_shown(value)}”{more} nhưng công cụ chỉ đọc "
+                       f"sheet “{result.sheet}”; nếu là mô hình, chuyển vào bảng của sheet “{result.sheet}” rồi gửi lại",
                        severity="warning", cell=cell, sheet=sheet)
 
 
