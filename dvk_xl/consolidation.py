@@ -222,6 +222,8 @@ def load_state(wb: Workbook) -> MasterState:
                    for form_id, handler in HANDLERS.items() for period, step in handler.deadline_steps.items()},
         existing_models=existing,
         registered=registered,
+        committee=settings.committee,
+        committee_code=settings.committee_code,
     )
     return MasterState(wb, campaign, units, register, log, models)
 
@@ -375,7 +377,8 @@ def consolidate(master: str | Path | Workbook, inbox: str | Path, feedback_dir: 
             status = "rejected"
         elif latest.get((file.submission, text.fold(file.unit_code or ""))) == position:
             status = "accepted"
-            file.findings.extend(HANDLERS[file.form_id].merge(state, file, typed_rows.get(position, []), received))
+            if not _merge_guarded(state, file, typed_rows.get(position, []), received):
+                status = "rejected"
         else:
             status = "superseded"
         stored = _archive(file, archive)
@@ -397,6 +400,25 @@ def units_on_record(log_rows: Iterable[dict[str, Any]]) -> list[str]:
     label = submission_label(PL01.id, None)
     return sorted({text.clean(r["unit_code"]) for r in log_rows
                    if text.clean(r["unit_code"]) and text.clean(r["form"]) == label and text.clean(r["status"]) in done})
+
+
+def _merge_guarded(state: MasterState, file: ReturnedFile, rows: list[dict[str, Any]], received: datetime) -> bool:
+    """Merge one accepted file; an unexpected failure leaves the unit's register rows as they were and
+    becomes the file's ``internal-error`` (the file is archived and logged as refused), the batch goes on."""
+    import copy
+
+    unit = text.fold(file.unit_code or "")
+    before = copy.deepcopy(state.models.get(unit))
+    try:
+        file.findings.extend(HANDLERS[file.form_id].merge(state, file, rows, received))
+        return True
+    except Exception as exc:  # noqa: BLE001 - one file never stops the batch
+        if before is None:
+            state.models.pop(unit, None)
+        else:
+            state.models[unit] = before
+        file.add_internal_error(exc)
+        return False
 
 
 def split_unchanged(paths: list[Path], state: MasterState) -> tuple[list[Path], list[FileOutcome]]:

@@ -469,3 +469,4 @@ MASTER_TABLES: tuple[Form, ...] = (SETTINGS, UNITS, LISTS, QUOTAS, DEADLINES, CR
 GUIDE_SHEET = "Hướng dẫn"
 METADATA_SHEET = "_dvk"  # hidden sheet in every unit template
 LISTS_SHEET_IN_TEMPLATE = "DanhMuc"  # hidden sheet with the dropdown lists in a unit template
+FRAME_TEXTS_KEY = "frame_texts"  # metadata: the texts a template wrote around its input rows

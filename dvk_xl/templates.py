@@ -12,6 +12,7 @@ from typing import Any
 from . import __version__, excel, text
 from .errors import DvkError
 from .forms import (
+    FRAME_TEXTS_KEY,
     LIST_HEADERS,
     LISTS_SHEET_IN_TEMPLATE,
     METADATA_SHEET,
@@ -60,6 +61,7 @@ def metadata(form: Form, unit: UnitInfo, settings: Settings, extra: dict[str, An
         "unit_name": unit.name,
         "year": settings.year,
         "committee": settings.committee,
+        "committee_code": settings.committee_code,
         "header_row": HEADER_ROW,
         "generated_at": datetime.now().strftime("%d/%m/%Y %H:%M"),
         "tool_version": __version__,
@@ -126,13 +128,22 @@ def write_unit_template(form: Form, unit: UnitInfo, settings: Settings, lists: d
     excel.protect(ws)
 
     meta_ws = book.create_sheet(METADATA_SHEET)
-    for r, (key, value) in enumerate(metadata(form, unit, settings, meta_extra).items(), start=1):
+    meta = {**metadata(form, unit, settings, meta_extra), FRAME_TEXTS_KEY: frame_texts(ws, first, last)}
+    for r, (key, value) in enumerate(meta.items(), start=1):
         meta_ws.cell(r, 1, key)
         excel.set_text_safe(meta_ws.cell(r, 2), value)
     meta_ws.sheet_state = "veryHidden"
     meta_ws.protection.sheet = True
     book.active = 0
     return excel.save_book(book, path)
+
+
+def frame_texts(ws: Any, first: int, last: int) -> str:
+    """Every text the template itself wrote around the input rows (header lines, signature block),
+    one per line: the reader tells them from what a unit typed outside the table."""
+    texts = {str(cell.value) for row in ws.iter_rows() for cell in row
+             if isinstance(cell.value, str) and cell.value.strip() and not first <= cell.row <= last}
+    return "\n".join(sorted(texts))
 
 
 @dataclass

@@ -37,6 +37,8 @@ class Campaign:
     deadlines: dict[str, date | None] = field(default_factory=dict)  # submission label -> due date for units
     existing_models: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # similarity key -> [(unit, name)]
     registered: dict[str, dict[str, str]] = field(default_factory=dict)  # unit -> {model id: name}, for results
+    committee: str = ""  # the committee that runs the campaign (its forms name it in their metadata)
+    committee_code: str = ""
 
 
 def label(column: Column) -> str:
@@ -103,6 +105,7 @@ def check_file_level(file: ReturnedFile, campaign: Campaign) -> None:
     """Unit, year and deadline checks that need the master."""
     if not file.sheet:
         return
+    check_campaign_of(file, campaign)
     tokens = name_tokens(file.name)
     if file.unit_code is None:
         known = [campaign.units[t][0] for t in tokens if t in campaign.units]
@@ -120,10 +123,6 @@ def check_file_level(file: ReturnedFile, campaign: Campaign) -> None:
     if others and text.fold(entry[0]) not in tokens:
         file.add("unit-mismatch", f"tên tệp mang mã “{others[0]}” nhưng mẫu được cấp cho đơn vị “{entry[0]}”; "
                  "kiểm tra lại có gửi nhầm tệp của đơn vị khác không", severity="warning")
-    year = read_count(file.meta.get("year")).value
-    if year is not None and year != campaign.year:
-        file.add("template-outdated", f"đây là mẫu của năm {year}, không phải năm {campaign.year}; "
-                 f"điền vào mẫu năm {campaign.year} được gửi kèm kế hoạch")
     due = campaign.deadlines.get(file.submission)
     if due and file.modified and file.modified.date() > due:
         file.add("late-submission", f"tệp nhận ngày {format_date(file.modified.date())}, sau hạn {format_date(due)}",
@@ -132,11 +131,36 @@ def check_file_level(file: ReturnedFile, campaign: Campaign) -> None:
         file.add("form-empty", "mẫu chưa có dòng nào được điền; điền ít nhất một mô hình rồi gửi lại")
 
 
-def rows_frame(files: list[ReturnedFile], form: Form) -> pd.DataFrame:
+def check_campaign_of(file: ReturnedFile, campaign: Campaign) -> None:
+    """A form made for another year, or (a unit form) by another committee, is refused.
+
+    Templates name their committee in the hidden metadata (older ones only by name, newer ones also
+    by “Mã cấp ủy” when the master has one); a report from below names the committee it goes to
+    in another way, so only unit forms are checked for the committee.
+    """
+    year = read_count(file.meta.get("year")).value
+    if year is not None and year != campaign.year:
+        file.add("year-mismatch", f"đây là mẫu của năm {year}, không phải năm {campaign.year}; "
+                 f"điền vào mẫu năm {campaign.year} được gửi kèm kế hoạch")
+    if file.form_id not in UNIT_FORMS or not campaign.committee:
+        return
+    name, code = text.clean(file.meta.get("committee")), text.clean(file.meta.get("committee_code"))
+    if code and campaign.committee_code:
+        same = text.fold(code) == text.fold(campaign.committee_code)
+    else:
+        same = not name or text.fold(name) == text.fold(campaign.committee)
+    if not same:
+        file.add("committee-mismatch", f"mẫu này do “{name or code}” phát hành, không phải “{campaign.committee}”; "
+                 f"có thể gửi nhầm nơi nhận: điền vào mẫu của {campaign.committee} rồi gửi lại")
+
+
+def rows_frame(files: list[ReturnedFile], form: Form, only: int | None = None) -> pd.DataFrame:
     import pandas as pd
 
     records = []
     for position, file in enumerate(files):
+        if only is not None and position != only:
+            continue
         if file.form_id != form.id or file.has_errors and not file.rows:
             continue
         for row in file.rows:
@@ -247,52 +271,89 @@ def messages_for(check: str, column: Column, value: Any, campaign: Campaign) -> 
 
 
 def validate_files(files: list[ReturnedFile], campaign: Campaign) -> dict[str, pd.DataFrame]:
-    """Check every file; add findings to each; return the typed rows by form id (with _file, _row)."""
-    import pandera.errors as pa_errors
+    """Check every file; add findings to each; return the typed rows by form id (with _file, _row).
+
+    No batch stops for one file: a file-level check that fails unexpectedly becomes ``internal-error``
+    for that file; if the pass over all rows fails, it is run again file by file, so only the file
+    that breaks it gets ``internal-error`` and the others are checked as usual.
+    """
+    import pandas as pd
 
     for file in files:
-        check_file_level(file, campaign)
+        guarded(file, check_file_level, file, campaign)
     typed: dict[str, pd.DataFrame] = {}
     for form in UNIT_FORMS.values():
         frame = rows_frame(files, form)
         if frame.empty:
             typed[form.id] = frame
             continue
-        reported = normalise(frame, files, form, campaign)
-        schema = build_schema(form, campaign)
+        before = [len(f.findings) for f in files]
         try:
-            schema.validate(frame, lazy=True)
-        except pa_errors.SchemaErrors as errors:
-            cases = errors.failure_cases
-            for case in cases.itertuples(index=False):
-                if case.column not in form.keys or case.index is None:
-                    continue
-                index = int(case.index)
-                if (index, case.column) in reported:
-                    continue
-                column = form.column(case.column)
-                check = str(case.check)
-                if check != "not_nullable" and case.check_number is not None and case.check_number == case.check_number:
-                    check = schema.columns[case.column].checks[int(case.check_number)].name
-                code, message = messages_for(check, column, case.failure_case, campaign)
-                _report(files, frame, index, column, code, message)
-                reported.add((index, case.column))
-        for rule in CROSS_RULES.get(form.id, []):
-            failing = rule.failing(frame, campaign).fillna(False)
-            for index in frame.index[failing.to_numpy(dtype=bool)]:
-                if (index, rule.cell_key) in reported:
-                    continue
-                row = frame.loc[index].to_dict()
-                _report(files, frame, index, form.column(rule.cell_key), rule.code, rule.message(row, campaign),
-                        rule.severity)
-        if form is PL01:  # results rows name registered models: similar names are expected there
-            check_duplicates(frame, files, form, campaign)
-        for check in FORM_CHECKS.get(form.id, []):
-            check(frame, files, campaign)
-        typed[form.id] = frame
+            typed[form.id] = _validate_rows(frame, files, form, campaign)
+            continue
+        except Exception:  # noqa: BLE001 - find the file that breaks the pass and go on with the others
+            for file, count in zip(files, before, strict=True):
+                del file.findings[count:]
+        frames = []
+        for position in sorted({int(p) for p in frame["_file"]}):
+            own = rows_frame(files, form, only=position)
+            if guarded(files[position], _validate_rows, own, files, form, campaign, keep=len(files[position].findings)):
+                frames.append(own)
+        typed[form.id] = pd.concat(frames, ignore_index=True) if frames else frame.iloc[0:0]
     for file in files:
-        file.findings.sort(key=_reading_order)
+        file.findings[:] = sorted(dict.fromkeys(file.findings), key=_reading_order)  # a re-run adds nothing twice
     return typed
+
+
+def guarded(file: ReturnedFile, check: Callable[..., Any], *args: Any, keep: int | None = None) -> bool:
+    """Run one check of ``file``; an unexpected exception becomes its ``internal-error`` finding
+    (findings the failed check added after the first ``keep`` are dropped). True when it ran."""
+    try:
+        check(*args)
+        return True
+    except Exception as exc:  # noqa: BLE001 - the batch goes on; the file is kept for the team
+        if keep is not None:
+            del file.findings[keep:]
+        file.add_internal_error(exc)
+        return False
+
+
+def _validate_rows(frame: pd.DataFrame, files: list[ReturnedFile], form: Form, campaign: Campaign) -> pd.DataFrame:
+    """Normalise, the pandera pass, cross-field rules and the form's own checks over ``frame``."""
+    import pandera.errors as pa_errors
+
+    reported = normalise(frame, files, form, campaign)
+    schema = build_schema(form, campaign)
+    try:
+        schema.validate(frame, lazy=True)
+    except pa_errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+        for case in cases.itertuples(index=False):
+            if case.column not in form.keys or case.index is None:
+                continue
+            index = int(case.index)
+            if (index, case.column) in reported:
+                continue
+            column = form.column(case.column)
+            check = str(case.check)
+            if check != "not_nullable" and case.check_number is not None and case.check_number == case.check_number:
+                check = schema.columns[case.column].checks[int(case.check_number)].name
+            code, message = messages_for(check, column, case.failure_case, campaign)
+            _report(files, frame, index, column, code, message)
+            reported.add((index, case.column))
+    for rule in CROSS_RULES.get(form.id, []):
+        failing = rule.failing(frame, campaign).fillna(False)
+        for index in frame.index[failing.to_numpy(dtype=bool)]:
+            if (index, rule.cell_key) in reported:
+                continue
+            row = frame.loc[index].to_dict()
+            _report(files, frame, index, form.column(rule.cell_key), rule.code, rule.message(row, campaign),
+                    rule.severity)
+    if form is PL01:  # results rows name registered models: similar names are expected there
+        check_duplicates(frame, files, form, campaign)
+    for check in FORM_CHECKS.get(form.id, []):
+        check(frame, files, campaign)
+    return frame
 
 
 def _reading_order(finding) -> tuple[int, int, int]:
@@ -325,12 +386,14 @@ def check_duplicates(frame: pd.DataFrame, files: list[ReturnedFile], form: Form,
     for key, entries in campaign.existing_models.items():
         by_key[key].extend(entries)
     similarity = frame["name"].map(lambda v: text.similarity_key(v) if v else "")
-    for unit, name, key in zip(frame["_unit"], frame["name"], similarity, strict=True):
-        if key:
+    # A file whose unit is unknown (already an error) has no unit to compare: pandas gives NaN there.
+    units = [text.clean(u) for u in frame["_unit"]]
+    for unit, name, key in zip(units, frame["name"], similarity, strict=True):
+        if key and unit:
             by_key[key].append((unit, name))
-    for index, unit, key in zip(frame.index, frame["_unit"], similarity, strict=True):
-        # a file whose unit is unknown has no code (NaN in the frame): it names no one and is named by no one
-        others = sorted({u for u, _ in by_key.get(key, []) if isinstance(u, str) and u != unit}) if key else []
+    for index, unit, key in zip(frame.index, units, similarity, strict=True):
+        others = sorted({text.clean(u) for u, _ in by_key.get(key, []) if text.clean(u) and u != unit}) \
+            if key and unit else []
         if others:
             _report(files, frame, index, form.column("name"), "similar-model",
                     f"tên mô hình gần trùng với mô hình của đơn vị {', '.join(others[:3])}; kiểm tra có phải "
