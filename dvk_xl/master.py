@@ -112,6 +112,8 @@ def load_settings(wb: Workbook) -> Settings:
                  if position is not None else f"{wb.label}, sheet “{SETTINGS.sheet}”")
         if setting.type == "date":
             value = checked_date(value, place)
+        elif setting.key == "year" and value not in (None, ""):
+            value = _campaign_year(value, place, setting.label)
         elif setting.type == "int":
             try:
                 value = int(float(str(value).strip())) if value not in (None, "") else None
@@ -123,6 +125,17 @@ def load_settings(wb: Workbook) -> Settings:
             raise DvkError(f"{place}: chưa nhập “{setting.label}”; nhập giá trị vào cột “{value_header}”")
         values[setting.key] = value
     return Settings(**values)
+
+
+def _campaign_year(value: Any, place: str, label: str) -> int:
+    """The campaign year: a four-digit whole number from 2000 to 2100 ("2.026" is not read as 2)."""
+    from .reconcile import whole_year
+
+    year = whole_year(value)
+    if year is None or not 2000 <= year <= 2100:
+        raise DvkError(f"{place}: “{label}” là “{text.clean(value)}”, không phải năm hợp lệ; nhập năm 4 chữ số "
+                       "từ 2000 đến 2100, ví dụ 2026")
+    return year
 
 
 def load_lists(wb: Workbook) -> dict[str, list[str]]:
@@ -144,13 +157,20 @@ def load_units(wb: Workbook) -> pd.DataFrame:
             if text.clean(row["unit_name"]):
                 raise DvkError(f"{where(wb, frame, i, UNITS, 'unit_code')}: đơn vị “{text.clean(row['unit_name'])}” chưa có mã; nhập mã đơn vị")
             continue
-        if text.fold(code) in seen:
+        key = _code_key(code)  # "CB 01" and "CB01" are one code
+        if key in seen:
             raise DvkError(f"{where(wb, frame, i, UNITS, 'unit_code')}: mã đơn vị “{code}” bị trùng; mỗi đơn vị một mã riêng")
-        seen[text.fold(code)] = i
+        seen[key] = i
         frame.at[i, "unit_code"] = code
         frame.at[i, "unit_name"] = text.clean(row["unit_name"])
         frame.at[i, "min_models"] = _whole_number(row["min_models"], where(wb, frame, i, UNITS, "min_models"))
     return frame[frame["unit_code"].map(lambda v: bool(text.clean(v)))].reset_index(drop=True)
+
+
+def _code_key(code: str) -> str:
+    from .reconcile import code_key
+
+    return code_key(code)
 
 
 def _whole_number(value: Any, place: str) -> int | None:

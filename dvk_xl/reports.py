@@ -32,7 +32,7 @@ from .forms import (
     Column,
     excel_column,
 )
-from .master import open_master, read_form_table
+from .master import open_master
 from .reportdata import REPORT_KINDS, Model, ReportData, load_report_data
 from .workbook import excel_value
 
@@ -431,7 +431,9 @@ def quota_rows(wb: Any, data: ReportData) -> list[tuple[str, str, str, bool, str
     units = load_units(wb)
     rules = quotas.load_quota_rules(wb, units, data.lists)
     decisions = {text.fold(m.id): (m.recognised, m.typical) for m in data.models}
-    register = read_form_table(wb, REGISTER)
+    from .reconcile import read_register
+
+    register = read_register(wb, units, data.lists, data.settings.year).frame()
     checked = quotas.check_quotas(rules, quotas.active_models(register, data.lists, decisions), units)
     return [(r.rule.description, r.required_text, r.actual_text, r.met, r.short_text) for r in checked]
 
