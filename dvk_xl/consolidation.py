@@ -4,6 +4,10 @@ Nothing is lost: every received file is archived under its sha256 and logged; a 
 file replaces its rows, models keep stable IDs, models that disappear are marked withdrawn, rows
 staff corrected by hand are kept with a warning; the master is written atomically with its
 previous version kept. The same path serves every unit form through ``HANDLERS``.
+
+Staff edit the register in Excel between runs; ``reconcile_register`` takes their edits in first
+(hand rows get IDs, retyped and re-coded unit codes are followed) and the register keeps every
+existing row where staff left it, new models appended below, so their order and marks stay put.
 """
 
 from __future__ import annotations

@@ -361,13 +361,15 @@ def _columns_to_rows(columns: list[list[str]]) -> list[list[str | None]]:
 
 TABLE_HINTS = {
     "CauHinh": "Sửa cột “Giá trị”; không đổi tên cột “Thiết lập”. Ngày nhập theo dạng ngày/tháng/năm.",
-    "DonVi": "Mỗi đơn vị một dòng, mã đơn vị không trùng. Mẫu Phụ lục 01 được tạo cho từng dòng.",
+    "DonVi": "Mỗi đơn vị một dòng, mã đơn vị không trùng. Mẫu Phụ lục 01 được tạo cho từng dòng. "
+             "Đổi mã đơn vị thì ghi mã cũ vào cột “Mã cũ” để giữ các mô hình đã đăng ký.",
     "DanhMuc": "Các giá trị của ô chọn trong mẫu gửi đơn vị. Có thể thêm lĩnh vực, loại đơn vị của địa phương.",
     "ChiTieu": "Chỉ tiêu của kế hoạch: phạm vi, chỉ số và mức tối thiểu.",
     "TienDo": "Hạn của từng bước; ngày không tồn tại sẽ bị báo lỗi, công cụ không tự dời ngày. Việc của cấp ủy "
               "làm xong thì nhập ngày vào cột “Ngày hoàn thành”.",
     "TieuChi": "Tám tiêu chí đánh giá mô hình (Mục III.1 Hướng dẫn).",
-    "DangKy": "Do công cụ ghi khi tổng hợp; sửa tay được nhưng công cụ sẽ cảnh báo trước khi ghi đè.",
+    "DangKy": "Do công cụ ghi khi tổng hợp; sửa tay, thêm dòng, sắp xếp, tô màu được: mỗi mô hình giữ dòng của mình, "
+              "dòng thêm tay được cấp mã ở lần tổng hợp sau.",
     "TiepNhan": "Do công cụ ghi: mỗi tệp nhận được một dòng.",
     "ThamDinh": "Mỗi mô hình đã đăng ký một dòng (lệnh dvk compliance tự thêm). Đoàn thẩm định chọn Đạt / Không đạt "
                 "cho từng tiêu chí; công cụ điền sẵn tiêu chí 1, 2, 8 khi dữ liệu chứng minh, không ghi đè ô đã nhập tay.",

@@ -161,7 +161,7 @@ def atomic_save(path: Path, write: Any, keep_previous: Path | None = None) -> No
     except PermissionError as exc:
         raise MasterLockedError(
             f"Không ghi được tệp {path.name}: tệp đang bị khóa hoặc đang mở ở chương trình khác; "
-            "đóng tệp rồi chạy lại (chưa có thay đổi nào được ghi)"
+            "đóng tệp rồi chạy lại (sổ tổng hợp chưa bị thay đổi)"
         ) from exc
     finally:
         if temp.exists():
@@ -244,7 +244,7 @@ def overwrite_error(label: str, sheet: str, table: str, below: RowsBelow, new_la
     return DvkError(
         f"{label}, sheet “{sheet}”, ô {excel_column(column)}{row}: có nội dung “{str(value)[:40]}” nhập dưới bảng "
         f"“{table}” mà lần ghi này sẽ ghi đè (bảng cần đến dòng {new_last}); chuyển nội dung đó ra chỗ khác, "
-        "hoặc xóa các dòng trống phía trên nếu đó là dòng của bảng, rồi chạy lại (chưa có thay đổi nào được ghi)"
+        "hoặc xóa các dòng trống phía trên nếu đó là dòng của bảng, rồi chạy lại (sổ tổng hợp chưa bị thay đổi)"
     )
 
 
