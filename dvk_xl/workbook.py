@@ -161,7 +161,7 @@ def atomic_save(path: Path, write: Any, keep_previous: Path | None = None) -> No
     except PermissionError as exc:
         raise MasterLockedError(
             f"Không ghi được tệp {path.name}: tệp đang bị khóa hoặc đang mở ở chương trình khác; "
-            "đóng tệp rồi chạy lại (sổ tổng hợp chưa bị thay đổi)"
+            "đóng tệp rồi chạy lại (chưa có thay đổi nào được ghi)"
         ) from exc
     finally:
         if temp.exists():
