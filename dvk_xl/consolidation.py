@@ -231,7 +231,18 @@ def load_state(wb: Workbook) -> MasterState:
         existing_models=existing,
         registered=registered,
     )
+    _follow_old_codes(campaign, units)
     return MasterState(wb, campaign, units, register, log, models, changed, len(records))
+
+
+def _follow_old_codes(campaign: Campaign, units: pd.DataFrame) -> None:
+    """A form made before a unit was re-coded (its metadata has the old code) is the re-coded unit's."""
+    from .reconcile import UnitCodes
+
+    codes = UnitCodes.of(units)
+    for old, new in codes.old.items():
+        code, name = codes.current[new]
+        campaign.units.setdefault(old, (code, name))
 
 
 def reconcile_register(records: list[dict[str, Any]], units: pd.DataFrame, year: int) -> tuple[list[dict[str, Any]], bool]:

@@ -499,7 +499,8 @@ class FileWorkbook:
                     raise error
                 below[name] = len(found.rows)
             try:
-                atomic_save(self.path, lambda temp: patch_tables(self.path, temp, writes, below), keep_previous)
+                extra = (below,) if any(below.values()) else ()  # rows typed under a table, rewritten with it
+                atomic_save(self.path, lambda temp: patch_tables(self.path, temp, writes, *extra), keep_previous)
                 self._pending = {}
                 return
             except PatchUnsupported:

@@ -271,3 +271,13 @@ def test_pl02_hidden_data_counts_like_compliance(returned, tmp_path):
     headers = [c.value for c in ws[1]]
     units = Counter(r[headers.index("Mã đơn vị")] for r in ws.iter_rows(min_row=2, values_only=True) if any(r))
     assert units == pl02_counts(returned.master) == Counter({"CB01": 2})
+
+
+def test_a_form_made_before_the_unit_was_recoded_goes_to_the_new_code(returned):
+    path = returned("CB01", [GOOD_MODEL])
+    edit(returned.master, lambda b: set_unit(b, "CB01", unit_code="CB10", old_code="CB01"))
+    report = consolidate(returned.master, returned.inbox)
+    assert [(f.unit, f.status, [x.code for x in f.findings]) for f in report.files] == [("CB10", "accepted", [])]
+    assert path.name.startswith("PL01_CB01_")
+    rows = register(returned.master)
+    assert list(zip(rows["model_id"], rows["unit_code"], strict=True)) == [("DVK-2026-CB10-1", "CB10")]
