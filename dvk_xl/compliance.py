@@ -20,8 +20,6 @@ from .findings import Finding
 from .forms import ASSESS_MET, ASSESS_NOT_MET, CRITERION_MET, CRITERION_NOT_MET
 from .master import load_lists, load_settings, load_units, open_master
 from .quotas import QuotaResult, active_models, check_quotas, load_quota_rules
-from .reconcile import deadline_findings as reconcile_deadlines
-from .reconcile import read_register
 from .workbook import ReportSheet, SheetBlock, SheetChart, Workbook
 
 COMPLIANCE_SHEET = "Tuân thủ"
@@ -98,6 +96,9 @@ def check_compliance(wb: Workbook, today: date | None = None) -> ComplianceRepor
     today = today or date.today()
     settings, lists, units = load_settings(wb), load_lists(wb), load_units(wb)
     evaluation = sync_evaluation(wb, lists)
+    from .reconcile import deadline_findings as reconcile_deadlines
+    from .reconcile import read_register
+
     register = read_register(wb, units, lists, settings.year)  # the one reading every count shares
     models = active_models(register.frame(), lists, evaluation.decisions())
     quotas = check_quotas(load_quota_rules(wb, units, lists), models, units)
