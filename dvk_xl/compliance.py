@@ -17,9 +17,9 @@ from .criteria import CriteriaSummary, EvaluationSync, summarise, sync_evaluatio
 from .dates import format_date
 from .deadlines import DeadlineStatus, deadline_statuses, due_line
 from .findings import Finding
-from .forms import ASSESS_MET, ASSESS_NOT_MET, CRITERION_MET, CRITERION_NOT_MET, REGISTER
+from .forms import ASSESS_MET, ASSESS_NOT_MET, CRITERION_MET, CRITERION_NOT_MET
 from .locking import locks_master
-from .master import load_lists, load_settings, load_units, open_master, read_form_table
+from .master import load_lists, load_settings, load_units, open_master
 from .quotas import QuotaResult, active_models, check_quotas, load_quota_rules, quota_cells
 from .workbook import FormattedNumber, ReportSheet, SheetBlock, SheetChart, Workbook
 
@@ -97,12 +97,17 @@ def check_compliance(wb: Workbook, today: date | None = None) -> ComplianceRepor
     today = today or date.today()
     settings, lists, units = load_settings(wb), load_lists(wb), load_units(wb)
     evaluation = sync_evaluation(wb, lists)
-    models = active_models(read_form_table(wb, REGISTER), lists, evaluation.decisions())
+    from .reconcile import deadline_findings as reconcile_deadlines
+    from .reconcile import read_register
+
+    register = read_register(wb, units, lists, settings.year)  # the one reading every count shares
+    models = active_models(register.frame(), lists, evaluation.decisions())
     quotas = check_quotas(load_quota_rules(wb, units, lists), models, units)
     deadlines, deadline_findings = deadline_statuses(wb, today, units)
     return ComplianceReport(today, settings.committee, settings.year, quotas, deadlines,
                             summarise(wb, evaluation, lists), evaluation,
-                            deadline_findings + evaluation.findings)
+                            register.findings + reconcile_deadlines(wb, settings.year) + deadline_findings
+                            + evaluation.findings)
 
 
 def quota_status(wb: Workbook) -> list[tuple[str, str, str, bool, str]]:

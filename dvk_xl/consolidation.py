@@ -4,6 +4,10 @@ Nothing is lost: every received file is archived under its sha256 and logged; a 
 file replaces its rows, models keep stable IDs, models that disappear are marked withdrawn, rows
 staff corrected by hand are kept with a warning; the master is written atomically with its
 previous version kept. The same path serves every unit form through ``HANDLERS``.
+
+Staff edit the register in Excel between runs; ``reconcile_register`` takes their edits in first
+(hand rows get IDs, retyped and re-coded unit codes are followed) and the register keeps every
+existing row where staff left it, new models appended below, so their order and marks stay put.
 """
 
 from __future__ import annotations
@@ -187,16 +191,29 @@ class MasterState:
     register: pd.DataFrame
     log: pd.DataFrame
     models: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # folded unit code -> its register rows
+    changed: bool = False  # the register was reconciled (IDs given, codes followed) and must be written
+    next_position: int = 0  # where the next new model goes: after every existing row
 
     def register_frame(self) -> pd.DataFrame:
-        """The register in the order of the unit list, each unit's models by number."""
+        """The register with every existing row where staff left it, new models appended below.
+
+        Staff sort the register and mark rows (fill colour, comments) in Excel: keeping each model at
+        its row keeps their order and their marks with the model. A withdrawn model stays at its row.
+        """
         import pandas as pd
 
-        order = [text.fold(c) for c in self.units["unit_code"]]
-        listed = set(order)
-        order += sorted(k for k in self.models if k not in listed)
-        rows = [r for unit in order for r in sorted(self.models.get(unit, []), key=lambda r: _model_number(r["model_id"]))]
+        rows = sorted((r for unit in self.models.values() for r in unit), key=lambda r: r["_position"])
         return pd.DataFrame(rows, columns=REGISTER.keys)
+
+    def new_position(self) -> int:
+        self.next_position += 1
+        return self.next_position - 1
+
+    def awaiting(self) -> set[str]:
+        """Folded codes of units with a row whose “Mã kiểm tra” staff cleared: its file is read again."""
+        return {unit for unit, rows in self.models.items() for r in rows
+                if text.clean(r.get("source_file")) and not text.clean(r.get("row_check"))
+                and text.clean(r.get("status")) != REGISTER_STATUS_WITHDRAWN}
 
 
 def load_state(wb: Workbook) -> MasterState:
@@ -208,7 +225,8 @@ def load_state(wb: Workbook) -> MasterState:
     existing: dict[str, list[tuple[str, str]]] = {}
     registered: dict[str, dict[str, str]] = {}
     models: dict[str, list[dict[str, Any]]] = {}
-    for record in register.to_dict("records"):
+    records, changed = reconcile_register(register.to_dict("records"), units, settings.year)
+    for record in records:
         unit, name = text.clean(record["unit_code"]), text.clean(record["name"])
         models.setdefault(text.fold(unit), []).append(record)
         if text.clean(record["status"]) != REGISTER_STATUS_WITHDRAWN:
@@ -225,7 +243,53 @@ def load_state(wb: Workbook) -> MasterState:
         committee=settings.committee,
         committee_code=settings.committee_code,
     )
-    return MasterState(wb, campaign, units, register, log, models)
+    _follow_old_codes(campaign, units)
+    return MasterState(wb, campaign, units, register, log, models, changed, len(records))
+
+
+def _follow_old_codes(campaign: Campaign, units: pd.DataFrame) -> None:
+    """A form made before a unit was re-coded (its metadata has the old code) is the re-coded unit's."""
+    from .reconcile import UnitCodes
+
+    codes = UnitCodes.of(units)
+    for old, new in codes.old.items():
+        code, name = codes.current[new]
+        campaign.units.setdefault(old, (code, name))
+
+
+def reconcile_register(records: list[dict[str, Any]], units: pd.DataFrame, year: int) -> tuple[list[dict[str, Any]], bool]:
+    """The register rows as staff left them, made whole before anything is merged.
+
+    Blank rows are dropped; each row remembers its position (``_position``: rows stay where staff
+    put them); a unit code typed differently ("CB 01") or an old code listed under “Mã cũ” becomes
+    the unit's code in DonVi (the model keeps its ID); a row typed by hand without an ID gets the
+    next number of its unit and is marked ``_hand`` (no source file) so that the unit's file
+    matches it without overwriting it. Returns (rows, whether anything changed).
+    """
+    from .reconcile import UnitCodes
+
+    codes = UnitCodes.of(units)
+    rows = [r for r in records if any(text.clean(v) for v in r.values())]
+    changed = len(rows) != len(records)
+    numbers: dict[str, int] = {}
+    for position, record in enumerate(rows):
+        record["_position"] = position
+        record["_hand"] = not text.clean(record.get("source_file"))
+        unit = codes.resolve(record.get("unit_code"))
+        if unit and (unit[0] != text.clean(record.get("unit_code")) or not text.clean(record.get("unit_name"))):
+            record["unit_code"], record["unit_name"] = unit[0], unit[1]
+            changed = True
+        key = text.fold(record.get("unit_code"))
+        numbers[key] = max(numbers.get(key, 0), _model_number(record.get("model_id")))
+    for record in rows:
+        if not text.clean(record.get("model_id")) and text.clean(record.get("unit_code")):
+            key = text.fold(record["unit_code"])
+            numbers[key] += 1
+            record["model_id"] = f"DVK-{year}-{text.clean(record['unit_code'])}-{numbers[key]}"
+            if not text.clean(record.get("status")):
+                record["status"] = REGISTER_STATUS_ACTIVE
+            changed = True
+    return rows, changed
 
 
 # --- merging accepted rows into the master ------------------------------------------------------
@@ -287,6 +351,10 @@ def merge_registrations(state: MasterState, file: ReturnedFile, rows: list[dict[
         if match is not None and match in used:
             match = None
         values = {k: record.get(k) for k in MODEL_KEYS}
+        if match is not None and mine[match].get("_hand"):
+            used.add(match)
+            kept.append(_take_hand_row(mine[match], values, file, record, received, findings))
+            continue
         if match is not None:
             used.add(match)
             old = mine[match]
@@ -295,21 +363,24 @@ def merge_registrations(state: MasterState, file: ReturnedFile, rows: list[dict[
                 findings.append(Finding(
                     "manual-edit-kept", "warning",
                     f"mô hình {old['model_id']} đã được sửa tay trong sổ tổng hợp nên công cụ giữ bản sửa tay, "
-                    f"không ghi đè bằng dòng {int(record['_row'])} của tệp; đối chiếu rồi xóa ô “Mã kiểm tra” "
-                    "của dòng đó nếu muốn nhận bản của đơn vị",
+                    f"không ghi đè bằng dòng {int(record['_row'])} của tệp; {ACCEPT_UNIT_VERSION}",
                     file.name, REGISTER.sheet, None))
                 kept.append(old)
                 continue
-            model_id = old["model_id"]
+            model_id, position = old["model_id"], old["_position"]
         else:
             model_id = f"DVK-{state.campaign.year}-{unit}-{next_number}"
             next_number += 1
+            position = state.new_position()
         kept.append({**values, "model_id": model_id, "unit_code": unit, "unit_name": unit_name,
                      "status": REGISTER_STATUS_ACTIVE, "source_file": file.name, "source_row": int(record["_row"]),
-                     "received_at": received.date(), "row_check": fingerprint(values[k] for k in MODEL_KEYS)})
+                     "received_at": received.date(), "row_check": fingerprint(values[k] for k in MODEL_KEYS),
+                     "_position": position})
     for index in sorted(set(range(len(mine))) - used):
         old = mine[index]
-        if text.clean(old.get("status")) != REGISTER_STATUS_WITHDRAWN:
+        if old.get("_hand"):
+            pass  # a model staff typed in themselves: the unit's file does not withdraw it
+        elif text.clean(old.get("status")) != REGISTER_STATUS_WITHDRAWN:
             old["status"] = REGISTER_STATUS_WITHDRAWN
             findings.append(Finding("model-withdrawn", "warning",
                                     f"mô hình {old['model_id']} “{old['name']}” không còn trong tệp mới: "
@@ -318,6 +389,30 @@ def merge_registrations(state: MasterState, file: ReturnedFile, rows: list[dict[
         kept.append(old)
     state.models[text.fold(unit)] = kept
     return findings
+
+
+ACCEPT_UNIT_VERSION = ("đối chiếu rồi xóa ô “Mã kiểm tra” của dòng đó và tổng hợp lại nếu muốn nhận bản của đơn vị "
+                       "(tệp của đơn vị trong thư mục tiếp nhận được đọc lại)")
+
+
+def _take_hand_row(hand: dict[str, Any], values: dict[str, Any], file: ReturnedFile, record: dict[str, Any],
+                   received: datetime, findings: list[Finding]) -> dict[str, Any]:
+    """A row staff typed in by hand that the unit's file now sends too: the hand row's values stay.
+
+    It becomes the unit's registration (source file, row, date; ID kept), with the unit's version
+    as its “Mã kiểm tra”: when the two differ this is ``manual-edit-kept`` now and on every run,
+    until staff clear “Mã kiểm tra” to take the unit's version.
+    """
+    hand_check = fingerprint(hand.get(k) for k in MODEL_KEYS)
+    unit_check = fingerprint(values[k] for k in MODEL_KEYS)
+    if hand_check != unit_check:
+        findings.append(Finding(
+            "manual-edit-kept", "warning",
+            f"mô hình {hand['model_id']} đã được nhập tay trong sổ tổng hợp và khác dòng {int(record['_row'])} "
+            f"của tệp: công cụ giữ bản nhập tay; {ACCEPT_UNIT_VERSION}",
+            file.name, REGISTER.sheet, None))
+    return {**hand, "status": REGISTER_STATUS_ACTIVE, "source_file": file.name, "source_row": int(record["_row"]),
+            "received_at": received.date(), "row_check": unit_check, "_hand": False}
 
 
 HANDLERS: dict[str, FormHandler] = {PL01.id: FormHandler(PL01, merge_registrations, {"": "dang-ky"})}
@@ -425,10 +520,13 @@ def split_unchanged(paths: list[Path], state: MasterState) -> tuple[list[Path], 
     """Files to read, and byte-identical copies of files already logged (``unchanged``, not read again)."""
     seen = {text.clean(s): (text.clean(u), STATUS_FROM_VI.get(text.clean(st), "accepted"))
             for s, u, st in zip(state.log["sha256"], state.log["unit_code"], state.log["status"], strict=True)}
+    awaiting = state.awaiting()  # staff cleared “Mã kiểm tra”: that unit's accepted file is applied again
     new_paths, unchanged = [], []
     for path in paths:
         digest = file_digest(path)[1] if seen else None  # a first intake has nothing to compare with
-        if digest in seen:
+        if digest in seen and seen[digest][1] == "accepted" and text.fold(seen[digest][0]) in awaiting:
+            new_paths.append(path)
+        elif digest in seen:
             unit, previous = seen[digest]
             unchanged.append(FileOutcome(path, unit or None, "unchanged", 0, [], digest, previous_status=previous))
         else:
@@ -449,7 +547,7 @@ def finish(report: IntakeReport, state: MasterState, files: list[ReturnedFile], 
         for outcome, file in zip(outcomes, files, strict=True):
             if file.findings:
                 outcome.feedback = write_feedback(file, report.feedback_dir)
-    if not outcomes:
+    if not outcomes and not state.changed:
         return
     master = report.master
     for form, frame in {**tables, INTAKE_LOG: pd.DataFrame(log_rows, columns=INTAKE_LOG.keys)}.items():

@@ -243,6 +243,8 @@ UNITS = Form(
         Column("unit_type", "Loại đơn vị", choices="unit_types", width=24),
         Column("email", "Email", width=30),
         Column("min_models", "Số mô hình tối thiểu", "int", width=12, number_format="0"),
+        # A unit re-coded by staff: its former code(s), so models registered under them follow it.
+        Column("old_code", "Mã cũ", width=12),
     ),
 )
 

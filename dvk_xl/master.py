@@ -141,6 +141,8 @@ def load_settings(wb: Workbook) -> Settings:
         places[setting.key] = place
         if setting.type == "date":
             value = checked_date(value, place)
+        elif setting.key == "year" and value not in (None, ""):
+            value = _campaign_year(value, place, setting.label)
         elif setting.type == "int":
             reading = read_count(value)
             if not reading.ok:
@@ -152,6 +154,17 @@ def load_settings(wb: Workbook) -> Settings:
             raise DvkError(f"{place}: chưa nhập “{setting.label}”; nhập giá trị vào cột “{value_header}”")
         values[setting.key] = value
     return Settings(**values, places=places)
+
+
+def _campaign_year(value: Any, place: str, label: str) -> int:
+    """The campaign year: a four-digit whole number from 2000 to 2100 ("2.026" is not read as 2)."""
+    from .reconcile import whole_year
+
+    year = whole_year(value)
+    if year is None or not 2000 <= year <= 2100:
+        raise DvkError(f"{place}: “{label}” là “{text.clean(value)}”, không phải năm hợp lệ; nhập năm 4 chữ số "
+                       "từ 2000 đến 2100, ví dụ 2026")
+    return year
 
 
 def load_lists(wb: Workbook) -> dict[str, list[str]]:
@@ -173,15 +186,22 @@ def load_units(wb: Workbook) -> pd.DataFrame:
             if text.clean(row["unit_name"]):
                 raise DvkError(f"{where(wb, frame, i, UNITS, 'unit_code')}: đơn vị “{text.clean(row['unit_name'])}” chưa có mã; nhập mã đơn vị")
             continue
-        if text.fold(code) in seen:
+        key = _code_key(code)  # "CB 01" and "CB01" are one code
+        if key in seen:
             raise DvkError(f"{where(wb, frame, i, UNITS, 'unit_code')}: mã đơn vị “{code}” bị trùng; mỗi đơn vị một mã riêng")
-        seen[text.fold(code)] = i
+        seen[key] = i
         frame.at[i, "unit_code"] = code
         frame.at[i, "unit_name"] = text.clean(row["unit_name"])
         frame.at[i, "min_models"] = _whole_number(row["min_models"], where(wb, frame, i, UNITS, "min_models"))
     # A list mask, not ``frame[series]``: an empty object Series would select columns and drop them all.
     keep = [bool(text.clean(v)) for v in frame["unit_code"]]
     return frame.loc[keep].reset_index(drop=True)
+
+
+def _code_key(code: str) -> str:
+    from .reconcile import code_key
+
+    return code_key(code)
 
 
 def _whole_number(value: Any, place: str) -> int | None:
@@ -378,13 +398,15 @@ def _columns_to_rows(columns: list[list[str]]) -> list[list[str | None]]:
 
 TABLE_HINTS = {
     "CauHinh": "Sửa cột “Giá trị”; không đổi tên cột “Thiết lập”. Ngày nhập theo dạng ngày/tháng/năm.",
-    "DonVi": "Mỗi đơn vị một dòng, mã đơn vị không trùng. Mẫu Phụ lục 01 được tạo cho từng dòng.",
+    "DonVi": "Mỗi đơn vị một dòng, mã đơn vị không trùng. Mẫu Phụ lục 01 được tạo cho từng dòng. "
+             "Đổi mã đơn vị thì ghi mã cũ vào cột “Mã cũ” để giữ các mô hình đã đăng ký.",
     "DanhMuc": "Các giá trị của ô chọn trong mẫu gửi đơn vị. Có thể thêm lĩnh vực, loại đơn vị của địa phương.",
     "ChiTieu": "Chỉ tiêu của kế hoạch: phạm vi, chỉ số và mức tối thiểu.",
     "TienDo": "Hạn của từng bước; ngày không tồn tại sẽ bị báo lỗi, công cụ không tự dời ngày. Việc của cấp ủy "
               "làm xong thì nhập ngày vào cột “Ngày hoàn thành”.",
     "TieuChi": "Tám tiêu chí đánh giá mô hình (Mục III.1 Hướng dẫn).",
-    "DangKy": "Do công cụ ghi khi tổng hợp; sửa tay được nhưng công cụ sẽ cảnh báo trước khi ghi đè.",
+    "DangKy": "Do công cụ ghi khi tổng hợp; sửa tay, thêm dòng, sắp xếp, tô màu được: mỗi mô hình giữ dòng của mình, "
+              "dòng thêm tay được cấp mã ở lần tổng hợp sau.",
     "TiepNhan": "Do công cụ ghi: mỗi tệp nhận được một dòng.",
     "ThamDinh": "Mỗi mô hình đã đăng ký một dòng (lệnh dvk compliance tự thêm). Đoàn thẩm định chọn Đạt / Không đạt "
                 "cho từng tiêu chí; công cụ điền sẵn tiêu chí 1, 2, 8 khi dữ liệu chứng minh, không ghi đè ô đã nhập tay.",

@@ -17,8 +17,6 @@ from .forms import (
     EVAL_RECOGNISED,
     EVALUATION,
     PERIODS,
-    REGISTER,
-    REGISTER_STATUS_WITHDRAWN,
     RESULTS,
     YES,
     Form,
@@ -120,17 +118,17 @@ def load_report_data(wb: Workbook, kind: str) -> ReportData:
     units = {text.fold(c): Unit(text.clean(c), text.clean(n))
              for c, n in zip(unit_frame["unit_code"], unit_frame["unit_name"], strict=True)}
     by_id: dict[str, Model] = {}
-    for record in _records(wb, REGISTER):
+    from .reconcile import read_register
+
+    # The register as compliance reads it: list values folded, units resolved against DonVi, rows of
+    # a unit no longer listed left out (they are findings of compliance), rows typed without an ID counted.
+    for record in read_register(wb, unit_frame, lists, settings.year).counted():
         model_id = text.clean(record.get("model_id"))
-        if not model_id or text.fold(record.get("status")) == text.fold(REGISTER_STATUS_WITHDRAWN):
-            continue
-        for key, list_key in (("field", "fields"), ("kind", "kinds"), ("subject", "subjects")):
-            record[key] = _canonical(record.get(key), lists.get(list_key, []))
-        code = text.clean(record.get("unit_code"))
-        unit = units.setdefault(text.fold(code), Unit(code, text.clean(record.get("unit_name")) or code))
+        unit = units[text.fold(record["unit_code"])]
         model = Model(record)
         unit.models.append(model)
-        by_id[text.fold(model_id)] = model
+        if model_id:
+            by_id[text.fold(model_id)] = model
     if period:
         _attach_results(wb, by_id, PERIODS[period])
     _attach_evaluation(wb, by_id)

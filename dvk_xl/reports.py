@@ -32,7 +32,7 @@ from .forms import (
     Column,
     excel_column,
 )
-from .master import open_master, read_form_table
+from .master import open_master
 from .numbers_vi import read_number
 from .reportdata import REPORT_KINDS, Model, ReportData, load_report_data
 from .workbook import FormattedNumber, excel_value
@@ -432,7 +432,9 @@ def quota_rows(wb: Any, data: ReportData) -> list[tuple[str, Any, Any, bool, str
     units = load_units(wb)
     rules = quotas.load_quota_rules(wb, units, data.lists)
     decisions = {text.fold(m.id): (m.recognised, m.typical) for m in data.models}
-    register = read_form_table(wb, REGISTER)
+    from .reconcile import read_register
+
+    register = read_register(wb, units, data.lists, data.settings.year).frame()
     checked = quotas.check_quotas(rules, quotas.active_models(register, data.lists, decisions), units)
     return [(r.rule.description, *quotas.quota_cells(r), r.met, r.short_text) for r in checked]
 

@@ -20,12 +20,11 @@ from .forms import (
     PL01,
     PL03,
     REGISTER,
-    REGISTER_STATUS_WITHDRAWN,
     UNIT_FORMS,
     Form,
     excel_column,
 )
-from .master import Settings, load_lists, load_settings, load_units, open_master, read_form_table
+from .master import Settings, load_lists, load_settings, load_units, open_master
 from .workbook import Workbook
 
 INPUT_ROWS = 30  # empty rows offered to the unit; it may insert more
@@ -203,11 +202,11 @@ def results_title(year: int, period: str) -> str:
 
 def registered_models(wb: Workbook) -> dict[str, list[tuple[str, str]]]:
     """Active models of the register by folded unit code: [(model ID, name)], in register order."""
-    frame = read_form_table(wb, REGISTER)
+    from .reconcile import read_register
+
     models: dict[str, list[tuple[str, str]]] = {}
-    for _, row in frame.iterrows():
+    for row in read_register(wb).counted():  # the rows compliance and Phụ lục 02 count
         model_id = text.clean(row["model_id"])
-        if not model_id or text.fold(row["status"]) == text.fold(REGISTER_STATUS_WITHDRAWN):
-            continue
-        models.setdefault(text.fold(row["unit_code"]), []).append((model_id, text.clean(row["name"])))
+        if model_id:  # a row typed without an ID gets one at the next consolidation
+            models.setdefault(text.fold(row["unit_code"]), []).append((model_id, text.clean(row["name"])))
     return models

@@ -119,7 +119,7 @@ def check_file_level(file: ReturnedFile, campaign: Campaign) -> None:
                  "kiểm tra lại mã hoặc bổ sung đơn vị vào sheet “Đơn vị”")
         return
     file.unit_code = entry[0]
-    others = [campaign.units[t][0] for t in tokens if t in campaign.units and t != text.fold(entry[0])]
+    others = [campaign.units[t][0] for t in tokens if t in campaign.units and campaign.units[t][0] != entry[0]]
     if others and text.fold(entry[0]) not in tokens:
         file.add("unit-mismatch", f"tên tệp mang mã “{others[0]}” nhưng mẫu được cấp cho đơn vị “{entry[0]}”; "
                  "kiểm tra lại có gửi nhầm tệp của đơn vị khác không", severity="warning")

@@ -286,6 +286,50 @@ def set_text_safe(cell: Any, value: Any) -> None:
         cell.data_type = "s"
 
 
+@dataclass
+class RowsBelow:
+    """What staff typed under a table, outside its range (Excel does not always grow the table).
+
+    ``rows``: the rows right under the table, up to the first blank row, within its columns: they are
+    read as rows of the table (typed by hand). ``other``: the first non-empty cell further down in the
+    table's columns, as (row, 0-based column, value): a note that a longer table would overwrite.
+    """
+
+    rows: list[list[Any]] = field(default_factory=list)
+    other: tuple[int, int, Any] | None = None
+
+
+def scan_below(value: Any, last_row: int, first_col: int, last_col: int, sheet_last_row: int) -> RowsBelow:
+    """``value(row, col)`` (1-based row, 0-based column) read under a table ending at ``last_row``."""
+    below = RowsBelow()
+    row = last_row + 1
+    while row <= sheet_last_row:
+        values = [value(row, c) for c in range(first_col, last_col + 1)]
+        if not any(v is not None and v != "" for v in values):
+            break
+        below.rows.append(values)
+        row += 1
+    for r in range(row + 1, sheet_last_row + 1):
+        for c in range(first_col, last_col + 1):
+            v = value(r, c)
+            if v is not None and v != "":
+                below.other = (r, c, v)
+                return below
+    return below
+
+
+def overwrite_error(label: str, sheet: str, table: str, below: RowsBelow, new_last: int) -> DvkError | None:
+    """The stop when a rewrite of ``table`` down to ``new_last`` would overwrite what staff typed under it."""
+    if below.other is None or below.other[0] > new_last:
+        return None
+    row, column, value = below.other
+    return DvkError(
+        f"{label}, sheet “{sheet}”, ô {excel_column(column)}{row}: có nội dung “{str(value)[:40]}” nhập dưới bảng "
+        f"“{table}” mà lần ghi này sẽ ghi đè (bảng cần đến dòng {new_last}); chuyển nội dung đó ra chỗ khác, "
+        "hoặc xóa các dòng trống phía trên nếu đó là dòng của bảng, rồi chạy lại (sổ tổng hợp chưa bị thay đổi)"
+    )
+
+
 class FileWorkbook:
     """A master workbook file.
 
@@ -307,6 +351,7 @@ class FileWorkbook:
         except Exception as exc:  # calamine raises many kinds for a broken file
             raise DvkError(f"Không mở được sổ tổng hợp {self.label}: tệp hỏng hoặc không phải .xlsx ({exc.__class__.__name__})") from exc
         self._pending: dict[str, pd.DataFrame] = {}  # fast-path writes, applied on save
+        self._below: dict[str, RowsBelow] = {}  # what was typed under each table read
         self._openpyxl_book: Any = None
         self._openpyxl_tables: dict[str, Any] = {}
 
@@ -359,12 +404,58 @@ class FileWorkbook:
             import pandas as pd
 
             headers = [str(h).strip() for h in table.columns]
-            filled, gaps = filled_rows(table.to_python())
+            below = self._fast_below(name, table)
+            filled, gaps = filled_rows([*table.to_python(), *below.rows])
             body = [[_from_calamine(v) for v in row] for row in filled]
             frame = pd.DataFrame(body, columns=headers, dtype=object)
             frame.attrs["gaps"] = gaps
         frame.attrs.update(sheet=table.sheet, header_row=table.start[0], first_column=table.start[1], table=name)
         return frame
+
+    def _fast_below(self, name: str, table: Any) -> RowsBelow:
+        """Rows typed under a table (calamine); the sheet is loaded only when its used range goes below."""
+        if name in self._below:
+            return self._below[name]
+        last_row, first_col, last_col = table.end[0] + 1, table.start[1], table.end[1]
+        below = RowsBelow()
+        if self._sheet_goes_below(table.sheet, last_row):
+            sheet = self._fast.get_sheet_by_name(table.sheet)
+            rows, top, left = sheet.to_python(), sheet.start[0], sheet.start[1]
+
+            def value(row: int, col: int) -> Any:
+                r, c = row - 1 - top, col - left
+                return _from_calamine(rows[r][c]) if 0 <= r < len(rows) and 0 <= c < len(rows[r]) else None
+
+            below = scan_below(value, last_row, first_col, last_col, top + len(rows))
+        self._below[name] = below
+        return below
+
+    def _sheet_goes_below(self, sheet_name: str, last_row: int) -> bool:
+        """Whether the sheet's recorded used range (``<dimension>``) ends below ``last_row`` (cheap: no cells read).
+
+        When the layout cannot be followed the answer is yes, and the sheet itself is read.
+        """
+        import html
+        import re
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                book = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+                rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+                rel_id = next((re.search(r'r:id="([^"]+)"', tag).group(1) for tag in re.findall(r"<sheet\b[^>]*>", book)
+                               if html.unescape(re.search(r'name="([^"]*)"', tag).group(1)) == sheet_name), None)
+                rel = next((tag for tag in re.findall(r"<Relationship\b[^>]*>", rels) if f'Id="{rel_id}"' in tag), None)
+                if rel is None:
+                    return True
+                part = re.search(r'Target="([^"]+)"', rel).group(1).lstrip("/")
+                part = part if part.startswith("xl/") else "xl/" + part
+                with archive.open(part) as stream:
+                    head = stream.read(4096).decode("utf-8", "replace")
+        except (KeyError, OSError, AttributeError, zipfile.BadZipFile):
+            return True
+        dimension = re.search(r'<dimension ref="[A-Z]+\d+(?::[A-Z]+(\d+))?"', head)
+        return not dimension or int(dimension.group(1) or 0) > last_row
 
     def _read_openpyxl(self, name: str) -> pd.DataFrame:
         import pandas as pd
@@ -374,6 +465,10 @@ class FileWorkbook:
         min_col, min_row, max_col, max_row = range_boundaries(table.ref)
         rows = list(sheet.iter_rows(min_row=min_row, max_row=max_row, min_col=min_col, max_col=max_col, values_only=True))
         headers = [str(h).strip() if h is not None else f"Cột {i + 1}" for i, h in enumerate(rows[0])]
+        if name not in self._below:
+            self._below[name] = scan_below(lambda r, c: sheet.cell(r, c + 1).value, max_row, min_col - 1, max_col - 1,
+                                           sheet.max_row)
+        rows += self._below[name].rows
         body, gaps = filled_rows(rows[1:])
         frame = pd.DataFrame([list(r) for r in body], columns=headers, dtype=object)
         frame.attrs.update(sheet=sheet.title, header_row=min_row, first_column=min_col - 1, table=name, gaps=gaps)
@@ -395,6 +490,11 @@ class FileWorkbook:
 
         sheet, table = self._table(name)
         min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+        below = self._below.get(name) or scan_below(lambda r, c: sheet.cell(r, c + 1).value, max_row, min_col - 1,
+                                                    max_col - 1, sheet.max_row)
+        if error := overwrite_error(self.label, sheet.title, name, below, min_row + max(len(frame), 1)):
+            raise error
+        max_row += len(below.rows)  # rows typed under the table were read as its rows: rewritten with it
         headers = [sheet.cell(min_row, c).value for c in range(min_col, max_col + 1)]
         for header in [h for h in frame.columns if h not in headers]:
             max_col = self._add_column(sheet, table, min_row, max_col, header)
@@ -473,8 +573,16 @@ class FileWorkbook:
             writes = {name: (list(frame.columns), [[excel_value(v) for v in row]
                                                    for row in frame.itertuples(index=False, name=None)])
                       for name, frame in self._pending.items()}
+            below = {}
+            for name, (_, rows) in writes.items():
+                table = self._fast.get_table_by_name(name)
+                found = self._fast_below(name, table)
+                if error := overwrite_error(self.label, table.sheet, name, found, table.start[0] + max(len(rows), 1)):
+                    raise error
+                below[name] = len(found.rows)
             try:
-                atomic_save(self.path, lambda temp: patch_tables(self.path, temp, writes), keep_previous)
+                extra = (below,) if any(below.values()) else ()  # rows typed under a table, rewritten with it
+                atomic_save(self.path, lambda temp: patch_tables(self.path, temp, writes, *extra), keep_previous)
                 self._pending = {}
                 return
             except PatchUnsupported:

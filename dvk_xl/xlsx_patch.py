@@ -91,10 +91,13 @@ def table_headers(archive: zipfile.ZipFile, table_part: str) -> list[str]:
     return [html.unescape(n.decode()) for n in re.findall(rb'<tableColumn\b[^>]*?\bname="([^"]*)"', xml)]
 
 
-def patch_tables(source: Path, target: Path, writes: dict[str, tuple[list[str], list[list[Any]]]]) -> None:
+def patch_tables(source: Path, target: Path, writes: dict[str, tuple[list[str], list[list[Any]]]],
+                 rows_below: dict[str, int] | None = None) -> None:
     """Copy ``source`` to ``target`` with each named table's body replaced by ``rows``.
 
     ``writes`` maps a table name to (its headers in table order, rows of values in that order).
+    ``rows_below`` gives, per table, how many rows typed just under it were read as its rows: they
+    are rewritten with the table (the caller has checked nothing else lies in the way).
     Raises PatchUnsupported when the layout is not one this fast path can rewrite safely.
     """
     with zipfile.ZipFile(source) as archive:
@@ -107,13 +110,14 @@ def patch_tables(source: Path, target: Path, writes: dict[str, tuple[list[str], 
             table_part, sheet_part = located[name]
             if table_headers(archive, table_part) != headers:
                 raise PatchUnsupported(f"{name}: columns differ")
-            parts[table_part], parts[sheet_part] = _patch_one(parts[table_part], parts[sheet_part], rows)
+            parts[table_part], parts[sheet_part] = _patch_one(parts[table_part], parts[sheet_part], rows,
+                                                              (rows_below or {}).get(name, 0))
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
         for info in infos:
             out.writestr(info, parts[info.filename], compress_type=zipfile.ZIP_DEFLATED)
 
 
-def _patch_one(table_xml: bytes, sheet_xml: bytes, rows: list[list[Any]]) -> tuple[bytes, bytes]:
+def _patch_one(table_xml: bytes, sheet_xml: bytes, rows: list[list[Any]], rows_below: int = 0) -> tuple[bytes, bytes]:
     ref = _TABLE_REF.search(table_xml)
     data = _SHEET_DATA.search(sheet_xml)
     if not ref or not data:
@@ -124,16 +128,23 @@ def _patch_one(table_xml: bytes, sheet_xml: bytes, rows: list[list[Any]]) -> tup
     existing = {int(m.group(1)): m.group(0) for m in _ROW.finditer(data.group(1) or b"")}
     styles = {letters.decode(): style for letters, style in _CELL_STYLE.findall(existing.get(header_row + 1, b""))}
     new_last = header_row + max(len(rows), 1)
-    for number in range(header_row + 1, max(old_last, new_last) + 1):
-        for cell_letters in _CELL_REF.findall(existing.pop(number, b"")):
+    # A row of the table keeps its own cell styles (a fill staff put on a model stays with it: the
+    # register keeps each model at its row); a new row takes the column's style from the first row.
+    own: dict[int, dict[str, bytes]] = {}
+    for number in range(header_row + 1, max(old_last + rows_below, new_last) + 1):
+        xml = existing.pop(number, b"")
+        for cell_letters in _CELL_REF.findall(xml):
             if not first_col <= column_number(cell_letters.decode()) <= last_col:
                 raise PatchUnsupported("cells beside the table would be lost")
+        if number <= old_last:
+            own[number] = {letters.decode(): style for letters, style in _CELL_STYLE.findall(xml)}
     letters = [excel_column(c - 1) for c in range(first_col, last_col + 1)]
     body = rows or [[None] * len(letters)]
     for offset, values in enumerate(body, start=1):
         number = header_row + offset
-        cells = "".join(_cell(f"{col}{number}", value, styles.get(col)) for col, value in zip(letters, values,
-                                                                                              strict=False))
+        row_styles = own.get(number, {})
+        cells = "".join(_cell(f"{col}{number}", value, row_styles.get(col, styles.get(col)))
+                        for col, value in zip(letters, values, strict=False))
         existing[number] = f'<row r="{number}">{cells}</row>'.encode()
     merged = b"".join(existing[n] for n in sorted(existing))
     sheet_xml = sheet_xml[: data.start()] + b"<sheetData>" + merged + b"</sheetData>" + sheet_xml[data.end():]
