@@ -123,6 +123,9 @@ class Form:
     columns: tuple[Column, ...]
     title: str = ""
     version: int = 1
+    # Keys that name one row of a table the tool rewrites (e.g. the model ID): columns staff add to the
+    # table travel with that row (workbook.keep_staff_columns). Empty: the table has no such identity.
+    identity: tuple[str, ...] = ()
     _index: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -307,6 +310,7 @@ REGISTER_STATUS_ACTIVE, REGISTER_STATUS_WITHDRAWN = "Đang thực hiện", "Đã
 
 REGISTER = Form(
     id="DangKy",
+    identity=("model_id",),
     sheet="Đăng ký",
     table="DangKy",
     title="SỔ ĐĂNG KÝ MÔ HÌNH “DÂN VẬN KHÉO”",
@@ -356,6 +360,7 @@ UNIT_FORMS[PL03.id] = PL03
 
 INTAKE_LOG = Form(
     id="TiepNhan",
+    identity=("received_at", "file", "sha256"),
     sheet="Tiếp nhận",
     table="TiepNhan",
     title="SỔ TIẾP NHẬN TỆP CỦA ĐƠN VỊ",
@@ -379,6 +384,7 @@ INTAKE_LOG = Form(
 # (or rolled up from a lower committee's report, which also brings that committee's evaluation).
 RESULTS = Form(
     id="KetQua",
+    identity=("model_id", "period"),
     sheet="Kết quả",
     table="KetQua",
     title="KẾT QUẢ THỰC HIỆN MÔ HÌNH THEO KỲ BÁO CÁO",
@@ -401,6 +407,7 @@ INTAKE_STATUS = {"accepted": "Chấp nhận", "rejected": "Từ chối", "unchan
 
 SUBMISSIONS = Form(
     id="TinhHinhNop",
+    identity=("unit_code", "form"),
     sheet="Tình hình nộp",
     table="TinhHinhNop",
     title="TÌNH HÌNH NỘP MẪU CỦA ĐƠN VỊ (dự kiến và đã nhận)",
@@ -441,6 +448,7 @@ REPORT_FORMS: dict[str, Form] = {REPORT_PL02.id: REPORT_PL02, REPORT_PL03.id: RE
 # overwritten. ``auto_marks`` records which criteria the tool filled, so it can tell them from typed ones.
 EVALUATION = Form(
     id="ThamDinh",
+    identity=("model_id",),
     sheet="Thẩm định",
     table="ThamDinh",
     title="THẨM ĐỊNH, ĐÁNH GIÁ MÔ HÌNH THEO TÁM TIÊU CHÍ",

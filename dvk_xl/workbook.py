@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 FORMULA_STARTS = ("=", "+", "-", "@")
+_FORMS = {form.table: form for form in MASTER_TABLES}
 
 
 @dataclass
@@ -125,6 +126,38 @@ def cell_ref(frame: pd.DataFrame, row_position: int, header: str) -> str:
     """The Excel address of a value read with ``read_table`` (row position is 0-based)."""
     column = frame.attrs.get("first_column", 0) + list(frame.columns).index(header)
     return f"{excel_column(column)}{sheet_row(frame, row_position)}"
+
+
+def keep_staff_columns(frame: pd.DataFrame, current: pd.DataFrame, name: str) -> pd.DataFrame:
+    """``frame`` plus the columns staff added to the table, each value kept on the row it was typed on.
+
+    Staff add their own columns to the tool's tables ("Người theo dõi", "Ghi chú"); the tool owns only the
+    form's columns, so a rewrite carries the others along, matched by the row's identity (its model ID…),
+    not by its position, which changes when models are added, withdrawn or sorted.
+    """
+    form = _FORMS.get(name)
+    if form is None or not form.identity:
+        return frame
+    extra = [h for h in current.columns if h not in frame.columns and h not in form.headers]
+    keys = [form.header_of(k) for k in form.identity]
+    if not extra or any(k not in frame.columns or k not in current.columns for k in keys):
+        return frame
+    from . import text
+
+    def identity(values: tuple) -> tuple[str, ...]:
+        return tuple(text.clean(excel_value(v)) for v in values)
+
+    saved: dict[tuple[str, ...], tuple] = {}
+    for row in current[keys + extra].itertuples(index=False, name=None):
+        key = identity(row[:len(keys)])
+        if any(key):
+            saved.setdefault(key, row[len(keys):])
+    found = [saved.get(identity(row)) for row in frame[keys].itertuples(index=False, name=None)]
+    kept = frame.copy()
+    for position, header in enumerate(extra):
+        kept[header] = [values[position] if values else None for values in found]
+    kept.attrs = dict(frame.attrs)
+    return kept
 
 
 def filled_rows(rows: Any) -> tuple[list[Any], tuple[int, ...]]:
@@ -479,9 +512,13 @@ class FileWorkbook:
             if name not in self._fast_tables:
                 raise self._missing(name)
             headers = [str(h).strip() for h in self._fast.get_table_by_name(name).columns]
+            if set(headers) - set(frame.columns):
+                frame = keep_staff_columns(frame, self.read_table(name), name)
             if set(frame.columns) <= set(headers):
                 self._pending[name] = frame.reindex(columns=headers)
                 return
+        else:
+            frame = keep_staff_columns(frame, self.read_table(name), name)
         self._book  # noqa: B018 - a new column needs openpyxl
         self._write_openpyxl(name, frame)
 
