@@ -324,5 +324,17 @@ def compliance(master: Path, day: date | None, as_json: bool) -> None:
     sys.exit(report.exit_code)
 
 
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="In đúng một tài liệu JSON. / Print one JSON document.")
+def codes(as_json: bool) -> None:
+    """Liệt kê các mã phát hiện (lỗi, cảnh báo) công cụ có thể báo và ý nghĩa của từng mã.
+
+    List every finding code the tool can report, with its severity (error or warning) and meaning.
+    """
+    from .codes import catalogue_json, catalogue_lines
+
+    click.echo(catalogue_json() if as_json else "\n".join(catalogue_lines()))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -58,7 +58,7 @@ def check_results(frame: pd.DataFrame, files: list[ReturnedFile], campaign: Camp
                      cell=cell)
         seen.setdefault(key, int(row))
         if text.fold(launched) == text.fold(YES) and not launched_on:
-            file.add("launch-date-missing", "đã ghi “Có” ra mắt nhưng chưa nhập ngày ra mắt",
+            file.add("launched-without-date", "đã ghi “Có” ra mắt nhưng chưa nhập ngày ra mắt",
                      severity="warning", cell=file.cell("launched_on", int(row)))
 
 

@@ -223,7 +223,7 @@ def check_report(file: ReturnedFile, state: MasterState, claims: Claims) -> None
     if file.form_id in REPORT_FORMS:
         check_numbers(file, REPORT_FORMS[file.form_id])
     if not file.rows and not file.has_errors:
-        file.add("form-empty", "báo cáo không có mô hình nào; cấp dưới cần tổng hợp đăng ký trước khi gửi",
+        file.add("report-empty", "báo cáo không có mô hình nào; cấp dưới cần tổng hợp đăng ký trước khi gửi",
                  severity="warning")
 
 

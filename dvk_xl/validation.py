@@ -54,7 +54,7 @@ class CrossRule:
     cell_key: str
     failing: Callable[[pd.DataFrame, Campaign], pd.Series]
     message: Callable[[dict[str, Any], Campaign], str]
-    severity: str = "error"
+    severity: str | None = None  # None: the code's severity in the catalogue (dvk_xl/codes.py)
 
 
 def _year_of(frame: pd.DataFrame) -> pd.Series:
@@ -225,7 +225,7 @@ def _number_text(value: float | int) -> str:
 
 
 def _report(files: list[ReturnedFile], frame: pd.DataFrame, index: Any, column: Column, code: str, message: str,
-            severity: str = "error") -> None:
+            severity: str | None = None) -> None:
     # The frame has a RangeIndex; nothing may go into frame.attrs, which pandas deep-copies on every operation.
     file = files[int(frame["_file"].iat[index])]
     file.add(code, message, severity=severity, cell=file.cell(column.key, int(frame["_row"].iat[index])))
@@ -262,7 +262,7 @@ def messages_for(check: str, column: Column, value: Any, campaign: Campaign) -> 
         choices = "; ".join(campaign.lists.get(column.choices or "", []))
         return "value-not-in-list", f"{name} “{value}” không có trong danh mục; chọn một trong: {choices}"
     if check == "year-out-of-range":
-        return "kind-year-mismatch", f"“{name}” {value} không hợp lý; nhập năm từ {FIRST_YEAR} đến {campaign.year}"
+        return "year-out-of-range", f"“{name}” {value} không hợp lý; nhập năm từ {FIRST_YEAR} đến {campaign.year}"
     if check == "date-out-of-range":
         shown = format_date(value) if isinstance(value, date) else value
         return "date-out-of-range", (f"{name} {shown} nằm ngoài khoảng hợp lý của đợt thi đua năm {campaign.year}; "
