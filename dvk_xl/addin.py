@@ -137,10 +137,12 @@ def build_addin(out: str | os.PathLike = DEFAULT_OUT, macros: str | os.PathLike 
         raise DvkError("Cần thư viện pyOpenVBA để tạo add-in: pip install pyOpenVBA") from None
     if macros is None:
         macros = MACROS_DIR
+        if not macros.is_dir():  # package data missing: a broken install, not the user's doing
+            raise DvkError(f"Không tìm thấy thư mục mã nguồn add-in {macros}; cài lại dvk_xl (pip install --force-reinstall .)")
     elif not isinstance(macros, Traversable):
         macros = Path(macros)
     if not macros.is_dir():
-        raise DvkError(f"Không tìm thấy thư mục mã nguồn add-in {macros}; cài lại dvk_xl (pip install --force-reinstall .)")
+        raise DvkError(f"Không tìm thấy thư mục mã nguồn add-in {macros}; kiểm tra lại đường dẫn")
     version, standard, classes = xlwings_sources()
     standard.update(own_modules(macros))
     xml = ribbon_xml(macros)

@@ -69,3 +69,14 @@ def test_the_wheel_carries_the_macros_and_the_installed_dvk_builds_the_addin(ven
     finally:
         parser.close()
     assert {"DvkRibbon", "xlwings", "Dictionary"} <= modules
+
+
+def test_missing_macros_say_reinstall_when_the_package_lost_them_and_check_the_path_when_given(tmp_path, monkeypatch):
+    from dvk_xl import DvkError, addin
+
+    with pytest.raises(DvkError, match=r"nowhere; kiểm tra lại đường dẫn"):
+        addin.build_addin(tmp_path / "x.xlam", macros=str(tmp_path / "nowhere"))
+    monkeypatch.setattr(addin, "MACROS_DIR", tmp_path / "site-packages" / "dvk_xl" / "macros")
+    with pytest.raises(DvkError, match=r"cài lại dvk_xl"):
+        addin.build_addin(tmp_path / "x.xlam")
+    assert not (tmp_path / "x.xlam").exists()
