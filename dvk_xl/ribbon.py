@@ -1,6 +1,6 @@
 """The Python side of the "Dân vận khéo" ribbon tab: one dispatch, one registry of actions.
 
-Every button of ``macros/customUI14.xml`` calls the one VBA callback, which runs
+Every button of ``dvk_xl/macros/customUI14.xml`` calls the one VBA callback, which runs
 ``dispatch(action, choice)`` through xlwings' ``RunPython``. ``ACTIONS`` maps each button's tag
 to a few lines that call the same library functions as the CLI, on the workbook open in Excel
 (``LiveWorkbook``). Progress goes to Excel's status bar; the end is a message box with the
