@@ -40,33 +40,21 @@ def own_sources(macros: Path | None = None) -> dict[str, str]:
 # --- pyvbaanalysis ------------------------------------------------------------------------------------
 
 def analyser_problems(xlam: Path, modules: list[str], severities=("error", "warning")) -> list[str]:
-    """pyvbaanalysis' diagnostics of the given modules of the built add-in, as 'module line:col code message'."""
+    """pyvbaanalysis' diagnostics of the given modules of the built add-in, as 'module line:col code message'
+    (the whole project is read for context; only ``modules`` are reported)."""
     from pyvbaanalysis import analyze_office_file, line_col
+    from pyvbaanalysis.reader.workbook import read_office_modules
 
-    found = analyze_office_file(str(xlam))
-    missing = set(modules) - set(found)
-    problems = [f"{name}: module not in the add-in" for name in sorted(missing)]
+    found = analyze_office_file(str(xlam), only=modules)
+    texts = {m.name: (m.designer_block + m.source, len(m.designer_block)) for m in read_office_modules(xlam)}
+    problems = [f"{name}: module not in the add-in" for name in modules if name not in texts]
     for name in modules:
-        source = None
+        text, shift = texts.get(name, ("", 0))
         for diagnostic in found.get(name, []):
-            if diagnostic.severity.value not in severities:
-                continue
-            where = ""
-            if diagnostic.span is not None:
-                if source is None:
-                    source = _module_code(xlam, name)
-                line, col = line_col(source, diagnostic.span.start) if source else (0, 0)
-                where = f" {line}:{col}"
-            problems.append(f"{name}{where} {diagnostic.code} {diagnostic.message}")
+            if diagnostic.severity.value in severities:
+                line, col = line_col(text, shift + diagnostic.span.start)
+                problems.append(f"{name} {line}:{col} {diagnostic.code} {diagnostic.message}")
     return problems
-
-
-def _module_code(xlam: Path, name: str) -> str | None:
-    from pyopenvba import ExcelFile
-
-    with ExcelFile(str(xlam)) as book:
-        module = book.vba_project().get_module(name)
-        return getattr(module, "code", None)
 
 
 # --- block balance ------------------------------------------------------------------------------------
