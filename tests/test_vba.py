@@ -13,7 +13,7 @@ from xml.etree import ElementTree
 import pytest
 
 from dvk_xl import ribbon
-from dvk_xl.addin import RIBBON_FILE, RIBBON_NS, build_addin
+from dvk_xl.addin import RIBBON_FILE, RIBBON_NS, build_addin, xlwings_sources
 
 from .vbacheck import (
     analyser_problems,
@@ -41,6 +41,7 @@ PLANTS = {
     "missing-end-if": ("DvkRibbon.bas", "            i = i + 1\n        End If\n", "            i = i + 1\n"),
     "wrong-callback-signature": ("DvkRibbon.bas", "DvkOnAction(control As IRibbonControl)",
                                  "DvkOnAction(control As IRibbonControl, pressed As Boolean)"),
+    "private-callback": ("DvkRibbon.bas", "Public Sub DvkOnAction", "Private Sub DvkOnAction"),
     "missing-office-reference": None,  # the built project's reference removed
 }
 
@@ -90,7 +91,7 @@ def ribbon_xml(macros: Path) -> bytes:
 
 
 def test_the_analyser_finds_nothing_in_our_modules(addin):
-    assert analyser_problems(addin, list(own_sources()), ("error", "warning", "information")) == []
+    assert analyser_problems(addin, list(own_sources())) == []
 
 
 def test_our_blocks_are_balanced():
@@ -103,8 +104,13 @@ def test_the_vba_grammar_parses_our_modules(grammar):
         assert grammar[name] == [], name
 
 
+def project_sources(macros: Path) -> dict[str, str]:
+    """Every standard module of the add-in: a callback must be declared once in all of them."""
+    return {**xlwings_sources()[1], **own_sources(macros)}
+
+
 def test_every_ribbon_callback_is_one_public_sub_taking_a_ribbon_control():
-    sources = own_sources()
+    sources = project_sources(macros_dir())
     assert callback_problems(ribbon_xml(macros_dir()), sources) == []
     root = ElementTree.fromstring(ribbon_xml(macros_dir()))
     assert {b.get("onAction") for b in root.iter(f"{{{RIBBON_NS}}}button")} == {"DvkOnAction"}
@@ -145,6 +151,7 @@ CATCHES = [
     ("missing-end-if", "blocks", "where End If is expected"),
     ("missing-end-if", "grammar", "expecting"),
     ("wrong-callback-signature", "callbacks", "must take (x As IRibbonControl)"),
+    ("private-callback", "callbacks", "must be a Public Sub"),
     ("missing-office-reference", "references", "IRibbonControl"),
 ]
 
@@ -157,7 +164,7 @@ def test_a_planted_mistake_is_caught(kind, check, says, tmp_path, request):
         problems = block_problems(own_sources(planted_macros(tmp_path / "macros", kind))[OURS])
     elif check == "callbacks":
         macros = planted_macros(tmp_path / "macros", kind)
-        problems = callback_problems(ribbon_xml(macros), own_sources(macros))
+        problems = callback_problems(ribbon_xml(macros), project_sources(macros))
     else:
         path = planted_addin(tmp_path, kind)
         problems = analyser_problems(path, [OURS]) if check == "analyser" else reference_problems(path)
