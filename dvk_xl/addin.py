@@ -38,6 +38,11 @@ RIBBON_REL_TYPE = "http://schemas.microsoft.com/office/2007/relationships/ui/ext
 RIBBON_NS = "http://schemas.microsoft.com/office/2009/07/customui"
 XLWINGS_MODULE = "xlwings_custom_addin.bas"  # RunPython on the *active* workbook: what an add-in needs
 XLWINGS_PROJECT = re.compile(r'(Public Const PROJECT_NAME As String = )"[^"]*"')
+# The Office library defines IRibbonControl, the type of every ribbon callback's argument: without a
+# reference to it the callback does not compile and Excel silently shows no ribbon actions.
+OFFICE_LIBRARY = ("Office", "{2DF8D04C-5BFA-101B-BDE5-00AA0044DE52}", 2, 0,
+                  "C:\\Program Files\\Common Files\\Microsoft Shared\\OFFICE16\\MSO.DLL",
+                  "Microsoft Office 16.0 Object Library")
 CONFIG_DIR = Path.home() / f".{ADDIN_NAME}"  # where xlwings' VBA reads DanVanKheo.conf (%USERPROFILE%)
 
 
@@ -158,6 +163,8 @@ def build_addin(out: str | os.PathLike = DEFAULT_OUT, macros: str | os.PathLike 
                 project.add_module(name, vba_text(source))
             for name, source in classes.items():
                 project.add_module(name, vba_text(source), kind=VBAModuleKind.other)
+            office, guid, major, minor, library, description = OFFICE_LIBRARY
+            book.add_reference(office, guid, major, minor, path=library, description=description)  # no-op if there
             book.save()
             modules = book.module_names()
         payload = _with_ribbon(draft.read_bytes(), xml)
