@@ -73,6 +73,8 @@ def choice(value: Any, choices: list[str]) -> str | None:
 def whole_year(value: Any) -> int | None:
     """A year typed in a cell: 2026, 2026.0 or "2026"; None when it is not a four-digit whole number."""
     number = read_count(value).value  # whole numbers are read in one place: numbers_vi
+    if isinstance(value, str) and not text.clean(value).isdecimal():
+        return None  # "2.026" is a count with a thousands dot, never how a year is written
     return number if isinstance(number, int) and 1000 <= number <= 9999 else None
 
 
