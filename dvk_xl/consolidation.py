@@ -28,7 +28,6 @@ from .errors import DvkError
 from .findings import Finding
 from .forms import (
     INTAKE_LOG,
-    INTAKE_STATUS,
     PL01,
     PL03,
     REGISTER,
@@ -40,6 +39,7 @@ from .forms import (
     submission_label,
 )
 from .inbox import Skipped, filter_files, report_prefixes, scan_inbox, skipped_line
+from .kinds import DELIVERED_STATUSES, IntakeStatus, Period
 from .locking import locks_master
 from .master import (
     deadline_of,
@@ -60,7 +60,7 @@ if TYPE_CHECKING:
 
 ARCHIVE_DIR = "LuuTru"
 PARALLEL_FROM = 40  # below this many files a process pool costs more than it saves
-STATUS_FROM_VI = {v: k for k, v in INTAKE_STATUS.items()}
+STATUS_FROM_VI = {s.label: s for s in IntakeStatus}
 
 
 @dataclass
@@ -99,10 +99,10 @@ class IntakeReport:
 
     @property
     def units_received(self) -> list[str]:
-        ok = ("accepted", "superseded")
+        ok = DELIVERED_STATUSES
         units = {text.fold(u): u for u in self.recorded_units}
         units.update((text.fold(f.unit), f.unit) for f in self.files
-                     if f.unit and (f.status in ok or f.status == "unchanged" and f.previous_status in ok))
+                     if f.unit and (f.status in ok or f.status == IntakeStatus.UNCHANGED and f.previous_status in ok))
         return sorted(units.values())
 
     @property
@@ -114,11 +114,8 @@ class IntakeReport:
         findings = [x for f in self.files for x in f.findings]
         return {
             "files": len(self.files),
-            "accepted": self.count("accepted"),
-            "rejected": self.count("rejected"),
-            "unchanged": self.count("unchanged"),
-            "superseded": self.count("superseded"),
-            "models": sum(f.models for f in self.files if f.status == "accepted"),
+            **{status.value: self.count(status) for status in IntakeStatus},
+            "models": sum(f.models for f in self.files if f.status == IntakeStatus.ACCEPTED),
             "errors": sum(1 for x in findings if x.is_error),
             "warnings": sum(1 for x in findings if not x.is_error),
             "units_expected": len(self.units_expected),
@@ -134,17 +131,17 @@ class IntakeReport:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.count("rejected") else 0
+        return 1 if self.count(IntakeStatus.REJECTED) else 0
 
     def lines(self, details: bool = True) -> list[str]:
         """The readable summary shown by the CLI and the ribbon, in Vietnamese."""
-        shown = {**INTAKE_STATUS, "rejected": INTAKE_STATUS["rejected"].upper()}  # a refusal must stand out
+        shown = {**IntakeStatus.labels(), IntakeStatus.REJECTED: IntakeStatus.REJECTED.label.upper()}  # stands out
         out = []
         for outcome in self.files:
             unit = outcome.unit or "?"
-            if outcome.status == "unchanged":
-                out.append(f"[{shown['unchanged']}] {outcome.path.name} — đơn vị {unit}: giống hệt tệp đã nhận "
-                           f"(kết quả lúc đó: {INTAKE_STATUS.get(outcome.previous_status or '', '?')}), bỏ qua")
+            if outcome.status == IntakeStatus.UNCHANGED:
+                out.append(f"[{shown[IntakeStatus.UNCHANGED]}] {outcome.path.name} — đơn vị {unit}: giống hệt tệp đã nhận "
+                           f"(kết quả lúc đó: {IntakeStatus.labels().get(outcome.previous_status or '', '?')}), bỏ qua")
                 continue
             out.append(f"[{shown[outcome.status]}] {outcome.path.name} — đơn vị {unit}, {outcome.models} mô hình")
             if details:
@@ -152,8 +149,9 @@ class IntakeReport:
             if outcome.feedback:
                 out.append(f"    Tệp phản hồi gửi đơn vị: {outcome.feedback}")
         s = self.summary()
-        out.append(f"Tổng cộng {s['files']} tệp: {s['accepted']} chấp nhận, {s['rejected']} từ chối, "
-                   f"{s['unchanged']} không đổi, {s['superseded']} bị thay thế; {s['models']} mô hình được ghi; "
+        ok, no, same, replaced = (s[status] for status in IntakeStatus)
+        out.append(f"Tổng cộng {s['files']} tệp: {ok} chấp nhận, {no} từ chối, "
+                   f"{same} không đổi, {replaced} bị thay thế; {s['models']} mô hình được ghi; "
                    f"{s['errors']} lỗi, {s['warnings']} cảnh báo.")
         if skipped := skipped_line(self.skipped, self.inbox):
             out.append(skipped)
@@ -162,7 +160,7 @@ class IntakeReport:
             out.append(f"Đơn vị đã có mẫu hợp lệ: {s['units_received']}/{s['units_expected']}; chưa có: {missing}.")
         if self.master_changed:
             out.append(f"Đã cập nhật sổ tổng hợp {self.master} (bản trước lưu tại {self.previous_version}).")
-        elif self.master is not None and all(f.status == "unchanged" for f in self.files):
+        elif self.master is not None and all(f.status == IntakeStatus.UNCHANGED for f in self.files):
             out.append("Không có tệp mới: sổ tổng hợp giữ nguyên.")
         return out
 
@@ -417,7 +415,7 @@ def _take_hand_row(hand: dict[str, Any], values: dict[str, Any], file: ReturnedF
 
 HANDLERS: dict[str, FormHandler] = {PL01.id: FormHandler(PL01, merge_registrations, {"": "dang-ky"})}
 # Phụ lục 03 results into KetQua (dvk_xl/results.py), each period against its own deadline.
-HANDLERS[PL03.id] = FormHandler(PL03, merge_results, {"6-thang": "bao-cao-6-thang", "nam": "bao-cao-nam"})
+HANDLERS[PL03.id] = FormHandler(PL03, merge_results, {Period.HALF_YEAR: "bao-cao-6-thang", Period.YEAR: "bao-cao-nam"})
 FORM_CHECKS[PL03.id].append(check_results)
 
 
@@ -434,7 +432,7 @@ def check_files(master: str | Path | Workbook, paths: Iterable[str | Path], work
     report = IntakeReport(units_expected=_expected(state), master=wb.path, skipped=scan.skipped,
                           recorded_units=units_on_record(state.log.to_dict("records")))
     for file in files:
-        status = "rejected" if file.has_errors else "accepted"
+        status = IntakeStatus.REJECTED if file.has_errors else IntakeStatus.ACCEPTED
         report.files.append(FileOutcome(file.path, file.unit_code, status, len(file.rows), file.findings,
                                         file.sha256, file.submission, file.modified))
     return report
@@ -469,19 +467,19 @@ def consolidate(master: str | Path | Workbook, inbox: str | Path, feedback_dir: 
     for position, file in enumerate(files):
         received = file.modified or now
         if file.has_errors:
-            status = "rejected"
+            status = IntakeStatus.REJECTED
         elif latest.get((file.submission, text.fold(file.unit_code or ""))) == position:
-            status = "accepted"
+            status = IntakeStatus.ACCEPTED
             if not _merge_guarded(state, file, typed_rows.get(position, []), received):
-                status = "rejected"
+                status = IntakeStatus.REJECTED
         else:
-            status = "superseded"
+            status = IntakeStatus.SUPERSEDED
         stored = _archive(file, archive)
         outcome = FileOutcome(file.path, file.unit_code, status, len(file.rows), file.findings, file.sha256,
                               file.submission, received, stored)
         outcomes.append(outcome)
         log_rows.append(_log_row(outcome, state, master.parent))
-    if any(o.status == "accepted" for o in outcomes):
+    if any(o.status == IntakeStatus.ACCEPTED for o in outcomes):
         _mark_superseded(log_rows, outcomes)
     report.recorded_units = units_on_record(log_rows)  # the master after this run, not only this folder
     finish(report, state, files, unchanged, outcomes, log_rows, now,
@@ -491,7 +489,7 @@ def consolidate(master: str | Path | Workbook, inbox: str | Path, feedback_dir: 
 
 def units_on_record(log_rows: Iterable[dict[str, Any]]) -> list[str]:
     """Units whose registration form (Phụ lục 01) the intake log holds as accepted or superseded."""
-    done = (INTAKE_STATUS["accepted"], INTAKE_STATUS["superseded"])
+    done = tuple(s.label for s in DELIVERED_STATUSES)
     label = submission_label(PL01.id, None)
     return sorted({text.clean(r["unit_code"]) for r in log_rows
                    if text.clean(r["unit_code"]) and text.clean(r["form"]) == label and text.clean(r["status"]) in done})
@@ -518,17 +516,17 @@ def _merge_guarded(state: MasterState, file: ReturnedFile, rows: list[dict[str, 
 
 def split_unchanged(paths: list[Path], state: MasterState) -> tuple[list[Path], list[FileOutcome]]:
     """Files to read, and byte-identical copies of files already logged (``unchanged``, not read again)."""
-    seen = {text.clean(s): (text.clean(u), STATUS_FROM_VI.get(text.clean(st), "accepted"))
+    seen = {text.clean(s): (text.clean(u), STATUS_FROM_VI.get(text.clean(st), IntakeStatus.ACCEPTED))
             for s, u, st in zip(state.log["sha256"], state.log["unit_code"], state.log["status"], strict=True)}
     awaiting = state.awaiting()  # staff cleared “Mã kiểm tra”: that unit's accepted file is applied again
     new_paths, unchanged = [], []
     for path in paths:
         digest = file_digest(path)[1] if seen else None  # a first intake has nothing to compare with
-        if digest in seen and seen[digest][1] == "accepted" and text.fold(seen[digest][0]) in awaiting:
+        if digest in seen and seen[digest][1] == IntakeStatus.ACCEPTED and text.fold(seen[digest][0]) in awaiting:
             new_paths.append(path)
         elif digest in seen:
             unit, previous = seen[digest]
-            unchanged.append(FileOutcome(path, unit or None, "unchanged", 0, [], digest, previous_status=previous))
+            unchanged.append(FileOutcome(path, unit or None, IntakeStatus.UNCHANGED, 0, [], digest, previous_status=previous))
         else:
             new_paths.append(path)
     return new_paths, unchanged
@@ -575,7 +573,7 @@ def _latest_accepted(files: list[ReturnedFile], state: MasterState) -> dict[tupl
     applied: dict[tuple[str, str], datetime] = {}
     for unit, form, status, when in zip(state.log["unit_code"], state.log["form"], state.log["status"],
                                         state.log["received_at"], strict=True):
-        if text.clean(status) == INTAKE_STATUS["accepted"] and isinstance(when, datetime):
+        if text.clean(status) == IntakeStatus.ACCEPTED.label and isinstance(when, datetime):
             key = (text.clean(form), text.fold(unit))
             applied[key] = max(applied.get(key, when), when)
     latest: dict[tuple[str | None, str], int] = {}
@@ -613,7 +611,7 @@ def _log_row(outcome: FileOutcome, state: MasterState, base: Path) -> dict[str, 
     return {
         "received_at": outcome.received_at.replace(microsecond=0) if outcome.received_at else None,
         "file": outcome.path.name, "unit_code": outcome.unit, "unit_name": unit[1] if unit else None,
-        "form": outcome.form, "sha256": outcome.sha256, "status": INTAKE_STATUS[outcome.status],
+        "form": outcome.form, "sha256": outcome.sha256, "status": IntakeStatus(outcome.status).label,
         "models": outcome.models, "errors": sum(1 for f in outcome.findings if f.is_error),
         "warnings": sum(1 for f in outcome.findings if not f.is_error), "on_time": on_time, "archive": archive,
     }
@@ -621,11 +619,11 @@ def _log_row(outcome: FileOutcome, state: MasterState, base: Path) -> dict[str, 
 
 def _mark_superseded(log_rows: list[dict[str, Any]], outcomes: list[FileOutcome]) -> None:
     """Earlier accepted files of a unit that just sent a newer accepted one become “Bị thay thế”."""
-    fresh = {(o.form, text.fold(o.unit or "")): o.sha256 for o in outcomes if o.status == "accepted"}
+    fresh = {(o.form, text.fold(o.unit or "")): o.sha256 for o in outcomes if o.status == IntakeStatus.ACCEPTED}
     for row in log_rows:
         key = (text.clean(row["form"]), text.fold(row["unit_code"] or ""))
-        if key in fresh and row["status"] == INTAKE_STATUS["accepted"] and row["sha256"] != fresh[key]:
-            row["status"] = INTAKE_STATUS["superseded"]
+        if key in fresh and row["status"] == IntakeStatus.ACCEPTED.label and row["sha256"] != fresh[key]:
+            row["status"] = IntakeStatus.SUPERSEDED.label
 
 
 def submissions(state: MasterState, log_rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -636,7 +634,7 @@ def submissions(state: MasterState, log_rows: list[dict[str, Any]]) -> pd.DataFr
     for row in log_rows:
         by_unit.setdefault((text.fold(row["unit_code"] or ""), text.clean(row["form"])), []).append(row)
     today = date.today()
-    done = (INTAKE_STATUS["accepted"], INTAKE_STATUS["superseded"])
+    done = tuple(s.label for s in DELIVERED_STATUSES)
     rows = []
     received_forms = {form for _, form in by_unit}
     labels = [(handler, submission_label(form_id, period or None))

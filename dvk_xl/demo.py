@@ -16,6 +16,7 @@ from typing import Any
 
 from .errors import DvkError
 from .forms import PL01
+from .kinds import IntakeStatus
 
 DEMO_COMMITTEE = "Đảng ủy phường Hồng An"
 
@@ -193,7 +194,7 @@ def consolidate_step(directory: Path, master: Path, inbox: Path, echo: Callable[
     for line in report.lines(details=False):
         echo(f"   {line}")
     for outcome in report.files:
-        if outcome.status == "rejected":
+        if outcome.status == IntakeStatus.REJECTED:
             first = next(f for f in outcome.findings if f.is_error)
             echo(f"   - {outcome.path.name}: {first.message}")
     echo(f"   Tệp phản hồi (ô lỗi tô đỏ, sheet “Lỗi cần sửa”) để gửi lại đơn vị: {feedback}")
@@ -202,9 +203,9 @@ def consolidate_step(directory: Path, master: Path, inbox: Path, echo: Callable[
     fixed = next(o for o in again.files if o.path == resent)
     summary = again.summary()
     echo(f"   Đoàn Thanh niên sửa theo phản hồi và gửi lại ({resent.name}): "
-         f"{'được chấp nhận' if fixed.status == 'accepted' else 'vẫn bị từ chối'}"
+         f"{'được chấp nhận' if fixed.status == IntakeStatus.ACCEPTED else 'vẫn bị từ chối'}"
          f"{' (trễ hạn)' if any(f.code == 'late-submission' for f in fixed.findings) else ''}; "
-         f"tổng hợp lại: {summary['unchanged']} tệp không đổi được bỏ qua, "
+         f"tổng hợp lại: {summary[IntakeStatus.UNCHANGED]} tệp không đổi được bỏ qua, "
          f"đơn vị đã có mẫu hợp lệ {summary['units_received']}/{summary['units_expected']}.")
 
 

@@ -10,13 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .kinds import IntakeStatus, ModelKind, Period, RegisterStatus
+
 ColumnType = Literal["text", "int", "number", "date"]
 
 DATE_FORMAT = "dd/mm/yyyy"
 
 # Values the code reasons about. The lists in the master's DanhMuc may add others (fields vary
 # between localities), but these meanings are fixed by the plans.
-KIND_NEW, KIND_CONTINUED, KIND_REPLICATED = "Mới", "Duy trì", "Nhân rộng"
+# Model kinds, periods, register and intake statuses live in kinds.py; the names below are aliases
+# kept so that branches written before kinds.py still merge. New code uses the enums.
+KIND_NEW, KIND_CONTINUED, KIND_REPLICATED = ModelKind.NEW, ModelKind.CONTINUED, ModelKind.REPLICATED
 SUBJECT_COLLECTIVE, SUBJECT_INDIVIDUAL = "Tập thể", "Cá nhân"
 RESULT_ONGOING, RESULT_DONE, RESULT_PAUSED, RESULT_DROPPED = "Đang thực hiện", "Hoàn thành", "Tạm dừng", "Không triển khai"
 YES, NO = "Có", "Không"
@@ -35,14 +39,14 @@ EVAL_RECOGNISED, EVAL_NOT_RECOGNISED = "Công nhận", "Không công nhận"
 UNIT_RATINGS = ["Hoàn thành xuất sắc nhiệm vụ", "Hoàn thành tốt nhiệm vụ", "Hoàn thành nhiệm vụ",
                 "Không hoàn thành nhiệm vụ"]
 UNIT_RATINGS_GOOD = UNIT_RATINGS[:2]  # "hoàn thành tốt nhiệm vụ trở lên" (seed 003, III.2)
-# Reporting periods of Phụ lục 03: command-line key -> the label staff see in the "Kỳ báo cáo" column.
-PERIODS: dict[str, str] = {"6-thang": "6 tháng", "nam": "Năm"}
+PERIODS: dict[str, str] = Period.labels()  # alias, see kinds.Period
 
 def submission_label(form_id: str | None, period: str | None = None) -> str:
     """What a unit sends, as the intake log names it: "PL01", or "PL03 (6 tháng)" for a results period."""
     if not form_id:
         return ""
-    return f"{form_id} ({PERIODS[period]})" if period in PERIODS else form_id
+    known = Period.parse(period)
+    return f"{form_id} ({known.label})" if known else form_id
 
 
 DEFAULT_LISTS: dict[str, list[str]] = {
@@ -52,7 +56,7 @@ DEFAULT_LISTS: dict[str, list[str]] = {
         "Quốc phòng - an ninh, dân tộc - tôn giáo",
         "Xây dựng hệ thống chính trị",
     ],
-    "kinds": [KIND_NEW, KIND_CONTINUED, KIND_REPLICATED],
+    "kinds": [k.value for k in ModelKind],
     "subjects": [SUBJECT_COLLECTIVE, SUBJECT_INDIVIDUAL],
     "unit_types": [
         "Chi bộ",
@@ -161,6 +165,17 @@ def excel_column(index: int) -> str:
         index, rem = divmod(index - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
+
+
+def column_number(letters: str) -> int:
+    """Excel letters -> 1-based column number (A -> 1, AA -> 27); the inverse of ``excel_column`` + 1.
+
+    The one place letters are read: openpyxl.utils costs ~0.2 s to import, this costs nothing.
+    """
+    number = 0
+    for ch in letters.upper():
+        number = number * 26 + ord(ch) - 64
+    return number
 
 
 # --- Unit-facing forms ----------------------------------------------------------------------
@@ -306,7 +321,7 @@ CRITERIA = Form(
     ),
 )
 
-REGISTER_STATUS_ACTIVE, REGISTER_STATUS_WITHDRAWN = "Đang thực hiện", "Đã rút"
+REGISTER_STATUS_ACTIVE, REGISTER_STATUS_WITHDRAWN = RegisterStatus.ACTIVE, RegisterStatus.WITHDRAWN  # aliases
 
 REGISTER = Form(
     id="DangKy",
@@ -403,7 +418,7 @@ RESULTS = Form(
     ),
 )
 
-INTAKE_STATUS = {"accepted": "Chấp nhận", "rejected": "Từ chối", "unchanged": "Không đổi", "superseded": "Bị thay thế"}
+INTAKE_STATUS: dict[str, str] = IntakeStatus.labels()  # alias, see kinds.IntakeStatus
 
 SUBMISSIONS = Form(
     id="TinhHinhNop",

@@ -63,6 +63,7 @@ from .forms import (
     Form,
 )
 from .inbox import own_reports, scan_inbox
+from .kinds import IntakeStatus
 from .locking import locks_master
 from .master import load_settings, open_master, read_form_table
 from .numbers_vi import Reading, problem_message, read_amount, read_count
@@ -376,15 +377,15 @@ def rollup(master: str | Path, inbox: str | Path, feedback_dir: str | Path | Non
         file = files[position]
         received = file.modified or now
         if file.has_errors:
-            status = "rejected"
+            status = IntakeStatus.REJECTED
         elif latest.get(_key(file)) == position:
-            status = "accepted"
+            status = IntakeStatus.ACCEPTED
             if file.form_id == REPORT_PL02.id:
                 file.findings.extend(merge_register(state, file, received))
             else:
                 results = merge_results(results, state, file, received)
         else:
-            status = "superseded"
+            status = IntakeStatus.SUPERSEDED
         merged[position] = FileOutcome(file.path, file.unit_code, status, len(file.rows), file.findings, file.sha256,
                                        file.form_id, received, _archive(file, archive))
     for position in range(len(files)):

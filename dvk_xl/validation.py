@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from . import text
 from .dates import format_date, parse_date
 from .errors import DateError
-from .forms import KIND_CONTINUED, KIND_NEW, KIND_REPLICATED, PL01, UNIT_FORMS, Column, Form
+from .forms import KIND_CONTINUED, KIND_NEW, KIND_REPLICATED, PL01, UNIT_FORMS, Column, Form, column_number
 from .numbers_vi import problem_message, read_amount, read_count
 from .reading import ReturnedFile, name_tokens
 
@@ -362,10 +362,7 @@ def _reading_order(finding) -> tuple[int, int, int]:
         return (0, 0, 0)
     letters = "".join(ch for ch in finding.cell if ch.isalpha())
     digits = "".join(ch for ch in finding.cell if ch.isdigit())
-    column = 0
-    for ch in letters:
-        column = column * 26 + ord(ch) - 64
-    return (1, int(digits or 0), column)
+    return (1, int(digits or 0), column_number(letters))
 
 
 def check_duplicates(frame: pd.DataFrame, files: list[ReturnedFile], form: Form, campaign: Campaign) -> None:

@@ -287,6 +287,8 @@ def excel_value(value: Any) -> Any:
     """A Python value as a cell value: NaN/NaT to empty, Timestamps to dates."""
     if value is None:
         return None
+    if isinstance(value, str) and type(value) is not str:
+        return str(value)  # a kinds.StrEnum member: the plain string, as every writer expects
     try:
         import pandas as pd
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from .forms import excel_column
+from .forms import column_number, excel_column
 
 _TABLE_NAME = re.compile(rb'displayName="([^"]+)"')
 _TABLE_REF = re.compile(rb'(<table\b[^>]*?\bref=")([A-Z]+)(\d+):([A-Z]+)(\d+)(")')
@@ -31,13 +31,6 @@ EXCEL_EPOCH = datetime(1899, 12, 30)
 
 class PatchUnsupported(Exception):
     """The file is laid out in a way the fast path does not handle; use the slow, general path."""
-
-
-def column_number(letters: str) -> int:
-    number = 0
-    for ch in letters:
-        number = number * 26 + ord(ch) - 64
-    return number
 
 
 def _serial(value: date | datetime) -> str:
