@@ -405,23 +405,21 @@ def report_failures(cases: pd.DataFrame, schema: Any, frame: pd.DataFrame, files
     A dataframe-level failure lists every column of the row: the rule says which cell it names.
     """
     rules = CROSS_RULES.get(form.id, [])
-    stages: list[list[tuple[Any, ...]]] = [[], [], []]
-    for case in cases.itertuples(index=False):
-        if case.index is None or case.index != case.index:
-            # A check that raised (a bug, not the unit's mistake): the caller turns it into internal-error.
-            raise RuntimeError(f"pandera check {case.check} failed on {case.column}: {case.failure_case}")
+    broken = cases[cases["index"].isna()]
+    if not broken.empty:  # a check that raised (a bug, not the unit's mistake): the caller makes it internal-error
+        case = broken.iloc[0]
+        raise RuntimeError(f"pandera check {case['check']} failed on {case['column']}: {case['failure_case']}")
+    table = cases["schema_context"].eq("DataFrameSchema")
+    stages: list[list[tuple[Any, ...]]] = [[], []]
+    for case in cases[~table & cases["column"].isin(form.keys)].itertuples(index=False):
         check = str(case.check)
-        if case.schema_context == "DataFrameSchema":
-            number = int(case.check_number)
-            key = rules[number].cell_key if number < len(rules) else "name"
-            stages[2].append((number, int(case.index), key, check))
-        elif case.column in form.keys:
-            if check != "not_nullable":  # built-in checks are listed by their own name, ours by their number
-                check = schema.columns[case.column].checks[int(case.check_number)].name
-            stages[0 if check == "cell-read" else 1].append((check, int(case.index), case.column, case.failure_case))
+        if check != "not_nullable":  # built-in checks are listed by their own name, ours by their number
+            check = schema.columns[case.column].checks[int(case.check_number)].name
+        stages[0 if check == "cell-read" else 1].append((check, int(case.index), case.column, case.failure_case))
+    rows = cases.loc[table, ["check_number", "index"]].drop_duplicates()  # one case per column of a failing row
     reported: set[tuple[int, str]] = set()
     unread: set[str] = set()
-    for stage in stages[:2]:
+    for stage in stages:
         for check, index, key, value in stage:
             if (index, key) in reported:
                 continue
@@ -431,7 +429,8 @@ def report_failures(cases: pd.DataFrame, schema: Any, frame: pd.DataFrame, files
             _report(files, frame, index, form.column(key), code, message)
             reported.add((index, key))
     firsts: dict[tuple[int, str], int] = {}
-    for number, index, key, check in sorted(set(stages[2])):
+    for number, index in sorted(zip(rows["check_number"].astype(int), rows["index"].astype(int), strict=True)):
+        key = rules[number].cell_key if number < len(rules) else "name"
         if (index, key) in reported:
             continue
         reported.add((index, key))
@@ -441,7 +440,7 @@ def report_failures(cases: pd.DataFrame, schema: Any, frame: pd.DataFrame, files
                 for position, pair in zip(frame.index, zip(keys["file"], keys["name"], strict=True), strict=True):
                     firsts.setdefault(pair, position)
             first = firsts[(frame["_file"].iat[index], text.fold(frame["name"].iat[index]))]
-            _report(files, frame, index, form.column(key), check,
+            _report(files, frame, index, form.column(key), DUPLICATE_CHECK,
                     f"mô hình “{frame.at[index, 'name']}” đã đăng ký ở dòng {int(frame['_row'].iat[first])}; "
                     "xóa dòng trùng")
             continue
