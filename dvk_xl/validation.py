@@ -377,20 +377,21 @@ def guarded(file: ReturnedFile, check: Callable[..., Any], *args: Any, keep: int
 def _validate_rows(frame: pd.DataFrame, files: list[ReturnedFile], form: Form, campaign: Campaign) -> pd.DataFrame:
     """The pandera pass (parsers, column and cross-field checks), then the form's own checks over ``frame``.
 
-    ``frame`` is typed in place: the file-by-file re-run of ``validate_files`` keeps it.
+    ``frame`` is typed in place (the file-by-file re-run of ``validate_files`` keeps it).
     """
     import pandera.errors as pa_errors
 
     schema = build_schema(form, campaign)
     try:
-        typed = schema.validate(frame, lazy=True)
+        typed = schema.validate(frame, lazy=True, inplace=True)  # parsed in place: no copy of all rows
     except pa_errors.SchemaErrors as errors:
         typed = errors.data
         unread = report_failures(errors.failure_cases, schema, typed, files, form, campaign)
         for key in unread:
             typed[key] = _known(typed, key)
-    for key in form.keys:
-        frame[key] = typed[key]
+    if typed is not frame:
+        for key in form.keys:
+            frame[key] = typed[key]
     if form is PL01:  # results rows name registered models: similar names are expected there
         check_duplicates(frame, files, form, campaign)
     for check in FORM_CHECKS.get(form.id, []):
