@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from . import text
 from .findings import Finding
 from .forms import DEADLINES, REGISTER, REGISTER_STATUS_WITHDRAWN, UNITS
-from .master import load_lists, load_settings, load_units, read_form_table
+from .master import code_key, load_lists, load_settings, load_units, read_form_table, whole_year
 from .workbook import Workbook
 
 if TYPE_CHECKING:
@@ -25,11 +25,6 @@ if TYPE_CHECKING:
 
 _ID_YEAR = re.compile(r"^DVK-(\d{4})-", re.IGNORECASE)
 _LIST_KEYS = (("field", "fields"), ("kind", "kinds"), ("subject", "subjects"))
-
-
-def code_key(value: object) -> str:
-    """A unit code as staff may retype it: "CB 01", "cb01" and "CB01" are the same code."""
-    return re.sub(r"\s+", "", text.unaccent(text.fold(value)).lower())
 
 
 @dataclass
@@ -66,22 +61,6 @@ def choice(value: Any, choices: list[str]) -> str | None:
         key = text.unaccent(text.fold(value)).lower()
         found = next((c for c in choices if text.unaccent(text.fold(c)).lower() == key), None)
     return found
-
-
-def whole_year(value: Any) -> int | None:
-    """A year typed in a cell: 2026, 2026.0 or "2026"; None when it is not a four-digit whole number."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        if value != value or value != int(value):
-            return None
-        number = int(value)
-    else:
-        raw = text.clean(value)
-        if not re.fullmatch(r"\d{4}", raw):
-            return None
-        number = int(raw)
-    return number if 1000 <= number <= 9999 else None
 
 
 @dataclass
