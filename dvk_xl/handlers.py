@@ -56,8 +56,9 @@ UNIT_HANDLERS = HandlerSet(
 ROLLUP_HANDLERS = HandlerSet(
     name="rollup",
     forms={
-        REPORT_PL02.id: FormHandler(REPORT_PL02, merge_list, {}),
-        REPORT_PL03.id: FormHandler(REPORT_PL03, merge_report_results, {}),
+        # Reports from below have no TienDo step of this committee: expected, never overdue.
+        REPORT_PL02.id: FormHandler(REPORT_PL02, merge_list, {"": None}),
+        REPORT_PL03.id: FormHandler(REPORT_PL03, merge_report_results, {"6-thang": None, "nam": None}),
     },
     read=read_reports,
     check=check_reports,

@@ -182,7 +182,7 @@ class FormHandler:
 
     form: Form
     merge: MergeFn
-    deadline_steps: dict[str, str]  # period ("" when the form has none) -> TienDo step
+    deadline_steps: dict[str, str | None]  # period ("" when the form has none) -> TienDo step (None: no deadline)
     checks: tuple[FormCheck, ...] = ()  # the form's own checks over the typed rows, after the generic ones
 
 
@@ -329,9 +329,17 @@ def _mark_superseded(log_rows: list[dict[str, Any]], outcomes: list[FileOutcome]
 
 
 def submissions(state: MasterState, log_rows: list[dict[str, Any]], handlers: dict[str, FormHandler],
-                now: datetime) -> pd.DataFrame:
-    """Expected versus received, per unit and form: who sent, who is late, who is missing (late as of ``now``)."""
+                now: datetime, list_form: str = PL01.id, models: dict[str, int] | None = None) -> pd.DataFrame:
+    """Expected versus received, per sender and form: who sent, who is late, who is missing (late as of ``now``).
+
+    ``list_form`` is the senders' list of models (expected from every sender; later forms only once
+    someone sent one); ``models`` counts each sender's active models (folded code), by default from
+    ``state.models``.
+    """
     import pandas as pd
+
+    def active(code: str) -> int:
+        return models.get(text.fold(code), 0) if models is not None else _active_models(state, code)
 
     by_unit: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for row in log_rows:
@@ -340,10 +348,10 @@ def submissions(state: MasterState, log_rows: list[dict[str, Any]], handlers: di
     done = (INTAKE_STATUS["accepted"], INTAKE_STATUS["superseded"])
     rows = []
     received_forms = {form for _, form in by_unit}
-    labels = [(handler, submission_label(form_id, period or None))
+    labels = [(form_id, submission_label(form_id, period or None))
               for form_id, handler in handlers.items() for period in handler.deadline_steps]
-    for handler, label in labels:
-        if handler.form is not PL01 and label not in received_forms:
+    for form_id, label in labels:
+        if form_id != list_form and label not in received_forms:
             continue  # a later form (results) is expected only once its period has started
         due = state.campaign.deadlines.get(label)
         for code, name in _expected(state):
@@ -355,16 +363,14 @@ def submissions(state: MasterState, log_rows: list[dict[str, Any]], handlers: di
                 on_time = ("Đúng hạn" if min(accepted).date() <= due else "Trễ hạn") if due else ""
             elif mine:
                 state_text, on_time = "Bị từ chối", "Chưa đạt, cần gửi lại"
-            elif handler.form is not PL01 and not _active_models(state, code):
+            elif form_id != list_form and not active(code):
                 state_text, on_time = "Không có mô hình", ""  # nothing to report on: neither due nor late
             else:
                 state_text = "Chưa nộp"
                 on_time = "Quá hạn" if due and today > due else ""
-            models = None
-            if handler.form is PL01:
-                models = _active_models(state, code)
+            count = active(code) if form_id == list_form else None
             rows.append({"unit_code": code, "unit_name": name, "form": label, "state": state_text,
-                         "files": len(mine), "last_received": max(times, default=None), "models": models,
+                         "files": len(mine), "last_received": max(times, default=None), "models": count,
                          "on_time": on_time})
     return pd.DataFrame(rows, columns=SUBMISSIONS.keys)
 
@@ -403,7 +409,7 @@ class HandlerSet:
     list_form: str = PL01.id  # the senders' list, whose accepted files count a sender as received
     merge_order: Callable[[ReturnedFile], int] = lambda file: 0  # lists before results
 
-    def deadline_steps(self) -> dict[str, dict[str, str]]:
+    def deadline_steps(self) -> dict[str, dict[str, str | None]]:
         return {form_id: handler.deadline_steps for form_id, handler in self.forms.items()}
 
 

@@ -351,5 +351,14 @@ def own_reports_of(state: MasterState) -> Callable[[str], bool]:
 
 
 def rollup_tables(state: MasterState, log_rows: list[dict[str, Any]], handlers: Any, now: datetime) -> dict[Form, Any]:
-    """The register as roll-up keeps it (a frame) and ``KetQua`` when a report changed it."""
-    return {REGISTER: state.register, **state.tables}
+    """The register as roll-up keeps it (a frame), ``KetQua`` when a report changed it, and who sent
+    what (``TinhHinhNop``: every committee of ``DonVi`` is expected to send its list)."""
+    from .forms import SUBMISSIONS
+    from .intake import submissions
+
+    active: dict[str, int] = {}
+    for code, status in zip(state.register["unit_code"], state.register["status"], strict=True):
+        if text.clean(status) != REGISTER_STATUS_WITHDRAWN:
+            active[text.fold(code)] = active.get(text.fold(code), 0) + 1
+    return {REGISTER: state.register, **state.tables,
+            SUBMISSIONS: submissions(state, log_rows, handlers.forms, now, handlers.list_form, active)}

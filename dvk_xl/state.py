@@ -64,9 +64,9 @@ class MasterState:
                 and text.clean(r.get("status")) != REGISTER_STATUS_WITHDRAWN}
 
 
-def load_state(wb: Workbook, deadline_steps: dict[str, dict[str, str]]) -> MasterState:
+def load_state(wb: Workbook, deadline_steps: dict[str, dict[str, str | None]]) -> MasterState:
     """The master as the intake needs it; ``deadline_steps`` is form id -> period -> TienDo step
-    (the handler registry's), giving each submission its due date."""
+    (the handler registry's; None: no TienDo step), giving each submission its due date."""
     settings = load_settings(wb)
     units = load_units(wb)
     deadlines = load_deadlines(wb)
@@ -86,7 +86,7 @@ def load_state(wb: Workbook, deadline_steps: dict[str, dict[str, str]]) -> Maste
         year=settings.year,
         units={text.fold(c): (c, n) for c, n in zip(units["unit_code"], units["unit_name"], strict=True)},
         lists=load_lists(wb),
-        deadlines={submission_label(form_id, period or None): deadline_of(deadlines, step)
+        deadlines={submission_label(form_id, period or None): deadline_of(deadlines, step) if step else None
                    for form_id, steps in deadline_steps.items() for period, step in steps.items()},
         existing_models=existing,
         registered=registered,
