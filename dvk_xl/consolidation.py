@@ -19,8 +19,21 @@ from pathlib import Path
 
 from .forms import UNIT_FORMS
 from .handlers import UNIT_HANDLERS
-from .intake import FileOutcome, FormHandler, IntakeReport, check_batch, run_intake
+from .intake import (  # noqa: F401 - the intake's names, kept importable from here
+    ARCHIVE_DIR,
+    FileOutcome,
+    FormHandler,
+    IntakeReport,
+    check_batch,
+    read_all,
+    run_intake,
+    split_unchanged,
+    submissions,
+    units_on_record,
+)
 from .locking import locks_master
+from .registrations import merge_registrations  # noqa: F401 - re-exported
+from .state import MODEL_KEYS, MasterState, fingerprint, reconcile_register  # noqa: F401 - re-exported
 from .workbook import Workbook
 
 HANDLERS = UNIT_HANDLERS.forms  # form id -> FormHandler of the unit forms (the registry's own dict)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from .forms import PL01, PL03, REGISTER, REPORT_PL02, REPORT_PL03, SUBMISSIONS, Form
+from .forms import PL01, PL03, REGISTER, REPORT_PL02, REPORT_PL03, RESULTS, SUBMISSIONS, Form
 from .inbox import report_prefixes
 from .intake import FormHandler, HandlerSet, read_unit_forms, rows_by_file, submissions
 from .reading import ReturnedFile
@@ -66,6 +66,7 @@ ROLLUP_HANDLERS = HandlerSet(
     tables=rollup_tables,
     list_form=REPORT_PL02.id,
     merge_order=report_order,
+    tables_read=(RESULTS,),
 )
 
 __all__ = ["UNIT_HANDLERS", "ROLLUP_HANDLERS"]

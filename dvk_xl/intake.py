@@ -38,8 +38,8 @@ from .forms import (
     Form,
     submission_label,
 )
-from .inbox import Skipped, scan_inbox, skipped_line
-from .master import open_master
+from .inbox import Skipped, filter_files, scan_inbox, skipped_line
+from .master import open_master, read_form_table
 from .reading import ReturnedFile, file_digest, read_returned
 from .state import MasterState, load_state
 from .validation import FormCheck
@@ -261,7 +261,7 @@ def _expected(state: MasterState) -> list[tuple[str, str]]:
     return list(zip(state.units["unit_code"], state.units["unit_name"], strict=True))
 
 
-def _rows_by_file(typed: dict[str, pd.DataFrame]) -> dict[int, list[dict[str, Any]]]:
+def rows_by_file(typed: dict[str, pd.DataFrame]) -> dict[int, list[dict[str, Any]]]:
     """The typed rows of each file position, as records (one pass over all files' rows)."""
     by_file: dict[int, list[dict[str, Any]]] = {}
     for frame in typed.values():
@@ -408,6 +408,7 @@ class HandlerSet:
     tables: TablesFn
     list_form: str = PL01.id  # the senders' list, whose accepted files count a sender as received
     merge_order: Callable[[ReturnedFile], int] = lambda file: 0  # lists before results
+    tables_read: tuple[Form, ...] = ()  # tables the merges replace in ``state.tables``: read (and checked) first
 
     def deadline_steps(self) -> dict[str, dict[str, str | None]]:
         return {form_id: handler.deadline_steps for form_id, handler in self.forms.items()}
@@ -416,8 +417,6 @@ class HandlerSet:
 def check_batch(master: str | Path | Workbook, paths: Iterable[str | Path], handlers: HandlerSet,
                 workers: int | None = None) -> IntakeReport:
     """Read and check files against the master without changing anything (``dvk validate``)."""
-    from .inbox import filter_files
-
     wb = open_master(master)
     state = load_state(wb, handlers.deadline_steps())
     scan = filter_files([Path(p) for p in paths], wb.path, handlers.own_files(state))
@@ -444,6 +443,8 @@ def run_intake(master: str | Path | Workbook, inbox: str | Path, handlers: Handl
     wb.check_writable()  # before anything is archived
     master = wb.path
     state = load_state(wb, handlers.deadline_steps())
+    for form in handlers.tables_read:  # a missing or broken table stops the run before anything is archived
+        state.tables[form] = read_form_table(wb, form)
     report = IntakeReport(units_expected=_expected(state), master=master,
                           feedback_dir=Path(feedback_dir) if feedback_dir else None, inbox=inbox)
     scan = scan_inbox(inbox, master, report.feedback_dir, handlers.own_files(state))
@@ -476,10 +477,6 @@ def run_intake(master: str | Path | Workbook, inbox: str | Path, handlers: Handl
     report.recorded_units = units_on_record(log_rows, handlers.list_form)  # the master after this run
     finish(report, state, files, unchanged, ordered, log_rows, now, handlers.tables(state, log_rows, handlers, now))
     return report
-
-
-def rows_by_file(typed: dict[str, pd.DataFrame]) -> dict[int, list[dict[str, Any]]]:
-    return _rows_by_file(typed)
 
 
 def read_unit_forms(paths: list[Path], state: MasterState, workers: int | None) -> list[ReturnedFile]:

@@ -29,7 +29,6 @@ from .forms import (
     Column,
     Form,
 )
-from .master import read_form_table
 from .numbers_vi import Reading, problem_message, read_amount, read_count
 from .reading import ReturnedFile, read_returned
 from .state import MODEL_KEYS, MasterState, fingerprint
@@ -330,11 +329,8 @@ def merge_list(state: MasterState, file: ReturnedFile, rows: list[dict[str, Any]
 
 def merge_report_results(state: MasterState, file: ReturnedFile, rows: list[dict[str, Any]],
                          received: datetime) -> list[Finding]:
-    """Phụ lục 03 from below into ``KetQua`` (``merge_results``), kept in ``state.tables`` until the save."""
-    current = state.tables.get(RESULTS)
-    if current is None:
-        current = read_form_table(state.wb, RESULTS)
-    state.tables[RESULTS] = merge_results(current, state, file, received)
+    """Phụ lục 03 from below into ``KetQua`` (``merge_results``), kept in ``state.tables`` (read first) until the save."""
+    state.tables[RESULTS] = merge_results(state.tables[RESULTS], state, file, received)
     return []
 
 
