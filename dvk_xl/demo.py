@@ -14,6 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from .demo_fill import DEFAULT_RECEIVED, fill_template
 from .errors import DvkError
 from .forms import PL01
 from .kinds import IntakeStatus
@@ -118,27 +119,6 @@ DEMO_MODELS: dict[str, list[_M]] = {
 RENAMED = {"CB03": "dang ky mo hinh - khu 3 (final).xlsx"}  # units rename files when they e-mail them
 # When each file reached the ward's inbox: most before the 03/3 deadline, one late.
 RECEIVED = {"CB06": datetime(2026, 3, 6, 9, 15)}
-DEFAULT_RECEIVED = datetime(2026, 2, 27, 16, 30)
-
-
-def fill_template(template: Path, rows: list[tuple], out: Path, start_row: int | None = None) -> Path:
-    """Fill a unit template as a unit would in Excel and save it as ``out``."""
-    from openpyxl import load_workbook
-
-    from .templates import HEADER_ROW
-    from .workbook import set_text_safe
-
-    book = load_workbook(template)
-    ws = book[PL01.sheet]
-    first = (start_row or HEADER_ROW + 1)
-    for i, model in enumerate(rows):
-        values = (i + 1, *model)
-        for c, value in enumerate(values, start=1):
-            cell = ws.cell(first + i, c)
-            set_text_safe(cell, value)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    book.save(out)
-    return out
 
 
 def run_demo(directory: str | Path, force: bool = False, echo: Callable[[str], None] = print) -> Path:

@@ -144,7 +144,7 @@ def reports_step(directory: Path, master: Path, inbox: Path, echo: Echo) -> None
 def rollup_step(directory: Path, master: Path, inbox: Path, echo: Echo) -> None:
     """Two more wards do the same; the city rolls the three wards' reports up and reports itself."""
     from .consolidation import consolidate
-    from .demo import DEFAULT_RECEIVED, fill_template
+    from .demo_fill import DEFAULT_RECEIVED, fill_template
     from .master import init_master
     from .reports import write_report
     from .rollup import rollup

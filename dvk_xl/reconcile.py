@@ -18,8 +18,7 @@ from . import text
 from .findings import Finding
 from .forms import DEADLINES, REGISTER, UNITS
 from .kinds import RegisterStatus
-from .master import load_lists, load_settings, load_units, read_form_table
-from .numbers_vi import read_count
+from .master import code_key, load_lists, load_settings, load_units, read_form_table, whole_year
 from .workbook import Workbook
 
 if TYPE_CHECKING:
@@ -27,11 +26,6 @@ if TYPE_CHECKING:
 
 _ID_YEAR = re.compile(r"^DVK-(\d{4})-", re.IGNORECASE)
 _LIST_KEYS = (("field", "fields"), ("kind", "kinds"), ("subject", "subjects"))
-
-
-def code_key(value: object) -> str:
-    """A unit code as staff may retype it: "CB 01", "cb01" and "CB01" are the same code."""
-    return re.sub(r"\s+", "", text.unaccent(text.fold(value)).lower())
 
 
 @dataclass
@@ -68,14 +62,6 @@ def choice(value: Any, choices: list[str]) -> str | None:
         key = text.unaccent(text.fold(value)).lower()
         found = next((c for c in choices if text.unaccent(text.fold(c)).lower() == key), None)
     return found
-
-
-def whole_year(value: Any) -> int | None:
-    """A year typed in a cell: 2026, 2026.0 or "2026"; None when it is not a four-digit whole number."""
-    number = read_count(value).value  # whole numbers are read in one place: numbers_vi
-    if isinstance(value, str) and not text.clean(value).isdecimal():
-        return None  # "2.026" is a count with a thousands dot, never how a year is written
-    return number if isinstance(number, int) and 1000 <= number <= 9999 else None
 
 
 @dataclass

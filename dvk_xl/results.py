@@ -21,7 +21,7 @@ from .reading import ReturnedFile
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .consolidation import MasterState
+    from .state import MasterState
     from .validation import Campaign
 
 

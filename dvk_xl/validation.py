@@ -11,7 +11,7 @@ One pandera call per file would cost ~18 ms of fixed overhead each: far too much
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -122,9 +122,9 @@ DUPLICATE_CHECK = "duplicate-model"  # one model twice in one file (Phụ lục 
 def _date_order_broken(date_from: pd.Series, date_to: pd.Series) -> pd.Series:
     return date_from.notna() & date_to.notna() & (date_to < date_from)
 
-# Extra per-form checks that need the campaign (e.g. results must name registered models).
+# Extra per-form checks that need the campaign (e.g. results must name registered models): the
+# intake's handler registry (handlers.py) passes them to ``validate_files``.
 FormCheck = Callable[["pd.DataFrame", list[ReturnedFile], Campaign], None]
-FORM_CHECKS: dict[str, list[FormCheck]] = defaultdict(list)
 
 
 def check_file_level(file: ReturnedFile, campaign: Campaign) -> None:
@@ -326,8 +326,11 @@ def messages_for(check: str, column: Column, value: Any, campaign: Campaign) -> 
     return "value-invalid", f"giá trị “{value}” của cột “{name}” không hợp lệ"
 
 
-def validate_files(files: list[ReturnedFile], campaign: Campaign) -> dict[str, pd.DataFrame]:
+def validate_files(files: list[ReturnedFile], campaign: Campaign,
+                   checks: Mapping[str, Sequence[FormCheck]] | None = None) -> dict[str, pd.DataFrame]:
     """Check every file; add findings to each; return the typed rows by form id (with _file, _row).
+
+    ``checks``: form id -> the form's own checks, run after the generic ones over the same rows.
 
     No batch stops for one file: a file-level check that fails unexpectedly becomes ``internal-error``
     for that file; if the pass over all rows fails, it is run again file by file, so only the file
@@ -335,6 +338,7 @@ def validate_files(files: list[ReturnedFile], campaign: Campaign) -> dict[str, p
     """
     import pandas as pd
 
+    extra = checks or {}
     for file in files:
         guarded(file, check_file_level, file, campaign)
     typed: dict[str, pd.DataFrame] = {}
@@ -345,7 +349,7 @@ def validate_files(files: list[ReturnedFile], campaign: Campaign) -> dict[str, p
             continue
         before = [len(f.findings) for f in files]
         try:
-            typed[form.id] = _validate_rows(frame, files, form, campaign)
+            typed[form.id] = _validate_form(frame, files, form, campaign, extra.get(form.id, ()))
             continue
         except Exception:  # noqa: BLE001 - find the file that breaks the pass and go on with the others
             for file, count in zip(files, before, strict=True):
@@ -353,7 +357,8 @@ def validate_files(files: list[ReturnedFile], campaign: Campaign) -> dict[str, p
         frames = []
         for position in sorted({int(p) for p in frame["_file"]}):
             own = rows_frame(files, form, only=position)
-            if guarded(files[position], _validate_rows, own, files, form, campaign, keep=len(files[position].findings)):
+            if guarded(files[position], _validate_form, own, files, form, campaign, extra.get(form.id, ()),
+                       keep=len(files[position].findings)):
                 frames.append(own)
         typed[form.id] = pd.concat(frames, ignore_index=True) if frames else frame.iloc[0:0]
     for file in files:
@@ -394,7 +399,14 @@ def _validate_rows(frame: pd.DataFrame, files: list[ReturnedFile], form: Form, c
             frame[key] = typed[key]
     if form is PL01:  # results rows name registered models: similar names are expected there
         check_duplicates(frame, files, form, campaign)
-    for check in FORM_CHECKS.get(form.id, []):
+    return frame
+
+
+def _validate_form(frame: pd.DataFrame, files: list[ReturnedFile], form: Form, campaign: Campaign,
+                   checks: Sequence[FormCheck]) -> pd.DataFrame:
+    """The generic row checks, then the form's own checks over the same rows."""
+    frame = _validate_rows(frame, files, form, campaign)
+    for check in checks:
         check(frame, files, campaign)
     return frame
 

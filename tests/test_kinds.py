@@ -25,7 +25,7 @@ PACKAGE = Path(kinds.__file__).parent
 ALLOWED = {
     ("forms.py", "Đang thực hiện"): "RESULT_ONGOING, a result status spelled like RegisterStatus.ACTIVE",
     ("presets.py", "dang-ky"): "a TienDo step key (the registration deadline), not a report kind",
-    ("consolidation.py", "dang-ky"): "the same TienDo step key, the deadline of Phụ lục 01",
+    ("handlers.py", "dang-ky"): "the same TienDo step key, the deadline of Phụ lục 01",
     **{("demo.py", k.value): "sample rows as a unit types them" for k in ModelKind},
     **{("demo_year.py", k.value): "sample rows as a unit types them" for k in ModelKind},
     ("demo_year.py", "Đang thực hiện"): "sample results (RESULT_ONGOING) as a unit types them",
