@@ -24,8 +24,8 @@ _EXPORTS: dict[str, str] = {
     "TemplatesResult": "templates",
     "check_files": "consolidation",
     "consolidate": "consolidation",
-    "IntakeReport": "consolidation",
-    "FileOutcome": "consolidation",
+    "IntakeReport": "intake",
+    "FileOutcome": "intake",
     "run_compliance": "compliance",
     "check_compliance": "compliance",
     "ComplianceReport": "compliance",
@@ -55,10 +55,11 @@ __all__ = [  # the same names as _EXPORTS, spelt out for linters and type checke
 if TYPE_CHECKING:  # for type checkers and IDEs only; at run time the names come from __getattr__
     from .addin import AddinResult, build_addin
     from .compliance import ComplianceReport, check_compliance, run_compliance
-    from .consolidation import FileOutcome, IntakeReport, check_files, consolidate
+    from .consolidation import check_files, consolidate
     from .demo import run_demo
     from .errors import DvkError
     from .findings import Finding
+    from .intake import FileOutcome, IntakeReport
     from .master import InitResult, Settings, init_master, load_settings, load_units, open_master
     from .reports import ReportResult, write_report
     from .rollup import rollup

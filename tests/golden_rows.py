@@ -22,9 +22,11 @@ def typed_rows_of_demo(tmp: Path) -> tuple[list[list[tuple[str, str, Any]]], lis
     and every finding as (file, code, severity, cell, message)."""
     import os
 
-    from dvk_xl.consolidation import load_state, read_all
     from dvk_xl.demo import DEMO_COMMITTEE, DEMO_MODELS, DEMO_UNITS, fill_template
+    from dvk_xl.handlers import UNIT_HANDLERS
+    from dvk_xl.intake import read_all
     from dvk_xl.master import init_master, open_master
+    from dvk_xl.state import load_state
     from dvk_xl.templates import write_templates
     from dvk_xl.validation import validate_files
 
@@ -36,7 +38,7 @@ def typed_rows_of_demo(tmp: Path) -> tuple[list[list[tuple[str, str, Any]]], lis
         os.utime(path, (1772150000, 1772150000))
         paths.append(path)
     files = read_all(sorted(paths), workers=1)
-    typed = validate_files(files, load_state(open_master(master)).campaign)
+    typed = validate_files(files, load_state(open_master(master), UNIT_HANDLERS.deadline_steps()).campaign)
     out = []
     for frame in typed.values():
         for record in frame.to_dict("records"):

@@ -399,7 +399,7 @@ FINDINGS = [('PL01_CB03_Chi_bo_Khu_dan_cu_so_3.xlsx',
   'E13',
   'Ô E13: chưa nhập “Tập thể, cá nhân thực hiện”; đây là cột bắt buộc'),
  ('PL01_CD01_Cong_doan_co_so_phuong.xlsx',
-  'kind-year-mismatch',
+  'year-out-of-range',  # its own code since the catalogue (was kind-year-mismatch)
   'error',
   'G13',
   'Ô G13: “Năm bắt đầu” 1980 không hợp lý; nhập năm từ 1990 đến 2026'),
