@@ -67,7 +67,8 @@ def _serial(value: date | datetime) -> str:
 def _text(value: str) -> str:
     if _INVALID_XML.search(value):
         value = _INVALID_XML.sub("", value)
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return value.replace("\r", "&#13;") if "\r" in value else value  # a parser would read a bare CR as LF
 
 
 def _attribute(value: str) -> str:
