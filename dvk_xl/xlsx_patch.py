@@ -79,9 +79,11 @@ def _attribute(value: str) -> str:
 def _cell(ref: str, value: Any, style: str | None) -> str:
     s = f' s="{style}"' if style else ""
     kind = type(value)
-    if kind is str and value:
-        # An inline string is always text: "=SUM(A1)" typed by a unit can never become a formula.
-        return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{_text(value)}</t></is></c>'
+    if kind is str:
+        value = _text(value)  # text of control characters only is an empty cell
+        if value:
+            # An inline string is always text: "=SUM(A1)" typed by a unit can never become a formula.
+            return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>'
     if value is None or value == "" or (kind is float and value != value):
         return f'<c r="{ref}"{s}/>' if style else ""
     if kind is bool:
@@ -92,7 +94,10 @@ def _cell(ref: str, value: Any, style: str | None) -> str:
         return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
     if isinstance(value, date):
         return f'<c r="{ref}"{s}><v>{_serial(value)}</v></c>'
-    return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{_text(str(value))}</t></is></c>'
+    text = _text(str(value))
+    if not text:
+        return f'<c r="{ref}"{s}/>' if style else ""
+    return f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 
 
 def _parse_ref(ref: str) -> tuple[int, int, int, int]:

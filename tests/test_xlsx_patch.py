@@ -102,7 +102,9 @@ def tables(draw):
 def check_read_back(path: Path, rows: list[list]) -> None:
     want = [[expected(v) for v in row] for row in rows]
     calamine = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(REGISTER.sheet).to_python(skip_empty_area=False)
-    got = [[_from_calamine(v) for v in row[:25]] for row in calamine[HEADER_ROW:HEADER_ROW + len(rows)]]
+    body = [list(row[:25]) for row in calamine[HEADER_ROW:HEADER_ROW + len(rows)]]
+    body += [[]] * (len(rows) - len(body))  # calamine leaves out empty rows at the end
+    got = [[_from_calamine(v) for v in row + [None] * (25 - len(row))] for row in body]
     assert got == want
     ws = load_workbook(path)[REGISTER.sheet]
     got = [list(r) for r in ws.iter_rows(min_row=HEADER_ROW + 1, max_row=HEADER_ROW + len(rows), max_col=25,
@@ -313,7 +315,7 @@ def test_header_names_with_spaces_fall_back(prepared, tmp_path, spy):
     (lambda t, s: (t, s.replace(b"</sheetData>", b"</sheetDat>")), "XML"),
     (lambda t, s: (t, re.sub(rb"<sheetData>.*</sheetData>", b"", s, flags=re.S)), "data"),
     (lambda t, s: (t, s.replace(b"spreadsheetml/2006/main", b"example.com/other", 1)), "SpreadsheetML"),
-    (lambda t, s: (t.replace(b'ref="A4:Y7"', b'ref="A4"'), s), "reference"),
+    (lambda t, s: (t.replace(b'ref="A4:Y7"', b'ref="A4:Y"'), s), "reference"),
 ])
 def test_layouts_the_patch_refuses(prepared, change, reason):
     table, sheet = sheet_xml(prepared)
