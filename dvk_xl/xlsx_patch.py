@@ -332,7 +332,8 @@ class _SheetScan:
             self.last_with_cells = self.row
         elif name == self.dimension_name:
             at = self.parser.CurrentByteIndex
-            self.dimension = _Element(name, attrs, at, _tag_end(self.xml, at), True)
+            end = _tag_end(self.xml, at)
+            self.dimension = _Element(name, attrs, at, end, self.xml[end - 2:end] == b"/>")
         elif name == self.sheet_data_name:
             at = self.parser.CurrentByteIndex
             end = _tag_end(self.xml, at)
@@ -418,7 +419,7 @@ def _patch_one(table_xml: bytes, sheet_xml: bytes, rows: list[list[Any]], rows_b
         bottom = max(new_last, scan.last_with_cells)
         ref = f"{excel_column(left - 1)}{top}:{excel_column(right - 1)}{bottom}"
         edits.append((scan.dimension.start, scan.dimension.end,
-                      _start_tag(scan.dimension.name, {**scan.dimension.attrs, "ref": ref}, True)))
+                      _start_tag(scan.dimension.name, {**scan.dimension.attrs, "ref": ref}, scan.dimension.empty)))
     new_ref = f"{excel_column(first_col - 1)}{header_row}:{excel_column(last_col - 1)}{new_last}"
     _, table_xml = _patch_table_part(table_xml, lambda _ref: new_ref)
     return table_xml, _replace(sheet_xml, edits)
