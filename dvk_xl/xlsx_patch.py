@@ -39,7 +39,7 @@ from .forms import excel_column
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?$")
 _CELL_LETTERS = re.compile(r"^([A-Z]{1,3})\d+$")
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 EXCEL_EPOCH = datetime(1899, 12, 30)
 # Built-in number formats that show a date or time (ECMA-376 18.8.30, with the East Asian ids).
 _BUILTIN_DATES = {*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)}
@@ -135,13 +135,10 @@ class _Element:
         self.local = local or name
 
 
-def _parse(xml: bytes, start: Callable[[str, dict[str, str], int], None],
-           end: Callable[[str, int], None] | None = None) -> None:
+def _parse(xml: bytes, start: Callable[[str, dict[str, str], int], None]) -> None:
     """Stream ``xml`` through expat: names and attributes as written (no namespace processing)."""
     parser = expat.ParserCreate()
     parser.StartElementHandler = lambda name, attrs: start(name, attrs, parser.CurrentByteIndex)
-    if end is not None:
-        parser.EndElementHandler = lambda name: end(name, parser.CurrentByteIndex)
     try:
         parser.Parse(xml, True)
     except expat.ExpatError as exc:
@@ -264,7 +261,7 @@ def _replace(xml: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
 
 def _patch_table_part(table_xml: bytes, new_ref: Callable[[tuple[int, int, int, int]], str] | None = None
                       ) -> tuple[tuple[int, int, int, int], bytes]:
-    found = _elements(table_xml, {"table", "autoFilter"})
+    found = _elements(table_xml, {"table", "autoFilter", "sortState", "sortCondition"})
     if not found or found[0].local != "table":
         raise PatchUnsupported("a table part without its table")
     table = found[0]
@@ -277,8 +274,13 @@ def _patch_table_part(table_xml: bytes, new_ref: Callable[[tuple[int, int, int, 
         return ref, table_xml
     text = new_ref(ref)
     edits = []
+    last_row = _parse_ref(text)[3]
     for element in found:
-        attrs = {**element.attrs, "ref": text}
+        if element.local in ("table", "autoFilter"):
+            attrs = {**element.attrs, "ref": text}
+        else:  # a sort remembered by the table: same columns, the body's new rows
+            left, _, right, _ = _parse_ref(element.attrs.get("ref", ""))
+            attrs = {**element.attrs, "ref": f"{excel_column(left - 1)}{ref[1] + 1}:{excel_column(right - 1)}{last_row}"}
         edits.append((element.start, element.end, _start_tag(element.name, attrs, element.empty)))
     return ref, _replace(table_xml, edits)
 

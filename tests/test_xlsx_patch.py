@@ -352,3 +352,12 @@ def test_a_patched_master_opens_in_libreoffice(prepared, tmp_path):
     patch_tables(prepared, target, {REGISTER.table: (headers_of(prepared), rows)})
     text = pdf_text(soffice_to_pdf(target, tmp_path / "pdf"), 1, 99)
     assert "DVK-2026-CB01-39" in text and "=SUM(A1:A3)" in text and "01/03/2026" in text
+
+
+def test_a_remembered_sort_follows_the_table(prepared):
+    table, sheet = sheet_xml(prepared)
+    table = table.replace(b'<autoFilter ref="A4:Y7"/>', b'<autoFilter ref="A4:Y7"/><sortState ref="A5:Y7">'
+                                                         b'<sortCondition descending="1" ref="D5:D7"/></sortState>')
+    new_table, _ = xlsx_patch._patch_one(table, sheet, [["a"] * 25] * 10)
+    assert b'<autoFilter ref="A4:Y14"/><sortState ref="A5:Y14"><sortCondition descending="1" ref="D5:D14"/>' in new_table
+    assert b' ref="A4:Y14" ' in new_table
