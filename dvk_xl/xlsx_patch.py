@@ -290,7 +290,7 @@ class _SheetScan:
 
     def __init__(self, xml: bytes, body_first: int, body_last: int, first_col: int, last_col: int) -> None:
         self.xml, self.body_first, self.body_last = xml, body_first, body_last
-        self.first_col, self.last_col = first_col, last_col
+        self.columns = {excel_column(c - 1) for c in range(first_col, last_col + 1)}  # the table's, as letters
         self.prefix: str | None = None
         self.kept: dict[int, tuple[str, dict[str, str]]] = {}  # row -> (attributes as text, {column: style})
         self.region: list[int] = []  # [start, end) of the body rows, or an empty span where they go
@@ -313,11 +313,11 @@ class _SheetScan:
     def start(self, name: str, attrs: dict[str, str]) -> None:
         if self.styles is not None:  # inside a body row: its cells
             if name == self.c:
-                match = _CELL_LETTERS.match(attrs.get("r", ""))
-                if not match:
-                    raise PatchUnsupported("a cell without its reference")
-                column = match.group(1)
-                if not self.first_col <= column_number(column) <= self.last_col:
+                ref = attrs.get("r", "")
+                column = ref.rstrip("0123456789")
+                if column not in self.columns or not ref[len(column):].isdigit():
+                    if not _CELL_LETTERS.match(ref):
+                        raise PatchUnsupported("a cell without its reference")
                     raise PatchUnsupported("cells beside the table would be lost")
                 if "s" in attrs:
                     self.styles[column] = attrs["s"]
