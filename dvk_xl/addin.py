@@ -3,8 +3,10 @@
 ``build_addin`` makes the VBA project with pyOpenVBA (pure Python, no Office needed): xlwings'
 own VBA module for custom add-ins, taken from the installed xlwings at build time (never a copy
 kept here, so the VBA always matches the Python side's xlwings version), plus the modules in
-``macros/*.bas``; then it adds the ribbon (``macros/customUI14.xml``) as the package part Office
-looks for. The master workbook stays a macro-free ``.xlsx``: all code lives in the add-in.
+``dvk_xl/macros/*.bas``; then it adds the ribbon (``dvk_xl/macros/customUI14.xml``) as the package part
+Office looks for. The master workbook stays a macro-free ``.xlsx``: all code lives in the add-in.
+The macros are package data, read through ``importlib.resources``, so an installed wheel builds the
+add-in from any folder.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import sys
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -27,13 +31,18 @@ from .workbook import atomic_save
 ADDIN_NAME = "DanVanKheo"
 ADDIN_FILE = f"{ADDIN_NAME}.xlam"
 DEFAULT_OUT = Path("workbook") / ADDIN_FILE
-MACROS_DIR = Path(__file__).resolve().parent.parent / "macros"  # in a source checkout (editable install)
+MACROS_DIR: Traversable = resources.files(__package__) / "macros"  # package data: in a checkout and in a wheel
 RIBBON_FILE = "customUI14.xml"
 RIBBON_PART = "customUI/customUI14.xml"
 RIBBON_REL_TYPE = "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"
 RIBBON_NS = "http://schemas.microsoft.com/office/2009/07/customui"
 XLWINGS_MODULE = "xlwings_custom_addin.bas"  # RunPython on the *active* workbook: what an add-in needs
 XLWINGS_PROJECT = re.compile(r'(Public Const PROJECT_NAME As String = )"[^"]*"')
+# The Office library defines IRibbonControl, the type of every ribbon callback's argument: without a
+# reference to it the callback does not compile and Excel silently shows no ribbon actions.
+OFFICE_LIBRARY = ("Office", "{2DF8D04C-5BFA-101B-BDE5-00AA0044DE52}", 2, 0,
+                  "C:\\Program Files\\Common Files\\Microsoft Shared\\OFFICE16\\MSO.DLL",
+                  "Microsoft Office 16.0 Object Library")
 CONFIG_DIR = Path.home() / f".{ADDIN_NAME}"  # where xlwings' VBA reads DanVanKheo.conf (%USERPROFILE%)
 
 
@@ -66,10 +75,15 @@ def xlwings_sources() -> tuple[str, dict[str, str], dict[str, str]]:
     return xlwings.__version__, {"xlwings": source}, {"Dictionary": dictionary.read_text(encoding="utf-8")}
 
 
-def own_modules(macros: Path) -> dict[str, str]:
+def macro_files(macros: Traversable, suffix: str) -> list[Traversable]:
+    """The files of ``macros`` ending in ``suffix``, by name (Traversable has no glob)."""
+    return sorted((p for p in macros.iterdir() if p.is_file() and p.name.endswith(suffix)), key=lambda p: p.name)
+
+
+def own_modules(macros: Traversable) -> dict[str, str]:
     """``macros/*.bas``, by the name their ``Attribute VB_Name`` line gives."""
     modules = {}
-    for path in sorted(macros.glob("*.bas")):
+    for path in macro_files(macros, ".bas"):
         source = path.read_text(encoding="utf-8")
         match = re.search(r'^Attribute VB_Name = "([^"]+)"', source, re.MULTILINE)
         if not match:
@@ -82,9 +96,9 @@ def own_modules(macros: Path) -> dict[str, str]:
     return modules
 
 
-def ribbon_xml(macros: Path) -> bytes:
+def ribbon_xml(macros: Traversable) -> bytes:
     path = macros / RIBBON_FILE
-    if not path.exists():
+    if not path.is_file():
         raise DvkError(f"Không tìm thấy {path}: thiếu mô tả thanh công cụ (ribbon)")
     data = path.read_bytes()
     try:
@@ -120,15 +134,20 @@ def _with_ribbon(xlam: bytes, xml: bytes) -> bytes:
     return out.getvalue()
 
 
-def build_addin(out: str | os.PathLike = DEFAULT_OUT, macros: str | os.PathLike | None = None) -> AddinResult:
-    """Assemble DanVanKheo.xlam from ``macros/`` and the installed xlwings' VBA module."""
+def build_addin(out: str | os.PathLike = DEFAULT_OUT, macros: str | os.PathLike | Traversable | None = None) -> AddinResult:
+    """Assemble DanVanKheo.xlam from ``dvk_xl/macros/`` (or ``macros``) and the installed xlwings' VBA module."""
     try:
         from pyopenvba import ExcelFile, VBAModuleKind
     except ImportError:
         raise DvkError("Cần thư viện pyOpenVBA để tạo add-in: pip install pyOpenVBA") from None
-    macros = Path(macros) if macros else next((d for d in (MACROS_DIR, Path.cwd() / "macros") if d.is_dir()), MACROS_DIR)
+    if macros is None:
+        macros = MACROS_DIR
+        if not macros.is_dir():  # package data missing: a broken install, not the user's doing
+            raise DvkError(f"Không tìm thấy thư mục mã nguồn add-in {macros}; cài lại dvk_xl (pip install --force-reinstall .)")
+    elif not isinstance(macros, Traversable):
+        macros = Path(macros)
     if not macros.is_dir():
-        raise DvkError(f"Không tìm thấy thư mục mã nguồn add-in {macros}; chạy lệnh từ bản sao mã nguồn dvk_xl")
+        raise DvkError(f"Không tìm thấy thư mục mã nguồn add-in {macros}; kiểm tra lại đường dẫn")
     version, standard, classes = xlwings_sources()
     standard.update(own_modules(macros))
     xml = ribbon_xml(macros)
@@ -144,6 +163,8 @@ def build_addin(out: str | os.PathLike = DEFAULT_OUT, macros: str | os.PathLike 
                 project.add_module(name, vba_text(source))
             for name, source in classes.items():
                 project.add_module(name, vba_text(source), kind=VBAModuleKind.other)
+            office, guid, major, minor, library, description = OFFICE_LIBRARY
+            book.add_reference(office, guid, major, minor, path=library, description=description)  # no-op if there
             book.save()
             modules = book.module_names()
         payload = _with_ribbon(draft.read_bytes(), xml)

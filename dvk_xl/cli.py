@@ -19,6 +19,7 @@ import click
 from .click_vi import METAVARS, OPTIONS_METAVAR, SUBCOMMAND_METAVAR, vietnamese
 from .dates import parse_date
 from .errors import DateError, DvkError
+from .kinds import Period, ReportKind
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 PIPE_CLOSED_EXIT = 141  # 128 + SIGPIPE, what a shell reports for a program whose reader went away
@@ -163,7 +164,7 @@ def init(directory: Path, year: int, committee: str | None, units_file: Path | N
 @click.option("--unit", "units", multiple=True, help="Chỉ tạo cho mã đơn vị này (lặp lại được). / Only this unit code.")
 @click.option("--form", "form", type=click.Choice(["pl01", "pl03"], case_sensitive=False), default="pl01",
               show_default=True, help="Phụ lục 01 (đăng ký) hoặc 03 (báo cáo kết quả). / Registration or results form.")
-@click.option("--period", type=click.Choice(["6-thang", "nam"]),
+@click.option("--period", type=click.Choice([p.value for p in Period]),
               help="Kỳ báo cáo của Phụ lục 03: 6 tháng hoặc năm. / Results period (pl03 only).")
 def templates(master: Path, out_dir: Path, units: tuple[str, ...], form: str, period: str | None) -> None:
     """Tạo mẫu Phụ lục 01 (hoặc 03) cho từng đơn vị.
@@ -174,8 +175,8 @@ def templates(master: Path, out_dir: Path, units: tuple[str, ...], form: str, pe
     from .templates import write_templates
 
     if form.lower() == "pl03" and not period:
-        raise click.UsageError("Mẫu Phụ lục 03 cần --period 6-thang hoặc --period nam")
-    result = write_templates(master, out_dir, units, form=form, period=period)
+        raise click.UsageError(f"Mẫu Phụ lục 03 cần --period {' hoặc --period '.join(Period)}")
+    result = write_templates(master, out_dir, units, form=form, period=Period.parse(period))
     click.echo(f"Đã tạo {len(result.paths)} mẫu {result.form.id} trong {out_dir}")
     for path in result.paths:
         click.echo(f"  {path.name}")
@@ -235,7 +236,7 @@ def consolidate(master: Path, inbox: Path, feedback_dir: Path | None, as_json: b
 
 @main.command()
 @click.argument("master", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--kind", required=True, type=click.Choice(["dang-ky", "6-thang", "nam"]),
+@click.option("--kind", required=True, type=click.Choice([k.value for k in ReportKind]),
               help="dang-ky: Phụ lục 02; 6-thang, nam: Phụ lục 03. / Which report.")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Thư mục ghi báo cáo. / Output folder.")
@@ -250,7 +251,7 @@ def report(master: Path, kind: str, out_dir: Path, eml: bool, day: date | None) 
     """
     from .reports import write_report
 
-    result = write_report(master, kind, out_dir, eml=eml, day=day)
+    result = write_report(master, ReportKind(kind), out_dir, eml=eml, day=day)
     click.echo(f"Đã lập báo cáo: {result.path} ({result.models} mô hình của {result.units} đơn vị)")
     if result.eml:
         click.echo(f"Thư nháp gửi cấp trên: {result.eml}")
@@ -322,6 +323,18 @@ def compliance(master: Path, day: date | None, as_json: bool) -> None:
     report = run_compliance(master, today=day)
     click.echo(report.as_json() if as_json else "\n".join(report.lines()))
     sys.exit(report.exit_code)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="In đúng một tài liệu JSON. / Print one JSON document.")
+def codes(as_json: bool) -> None:
+    """Liệt kê các mã phát hiện (lỗi, cảnh báo) công cụ có thể báo và ý nghĩa của từng mã.
+
+    List every finding code the tool can report, with its severity (error or warning) and meaning.
+    """
+    from .codes import catalogue_json, catalogue_lines
+
+    click.echo(catalogue_json() if as_json else "\n".join(catalogue_lines()))
 
 
 if __name__ == "__main__":  # pragma: no cover

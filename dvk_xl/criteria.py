@@ -11,11 +11,11 @@ overwritten. Typical marks that break part III.2 are findings.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from . import text
-from .dates import format_date
+from .dates import as_date, format_date
 from .findings import Finding
 from .forms import (
     CRITERIA,
@@ -25,13 +25,8 @@ from .forms import (
     EVAL_RECOGNISED,
     EVALUATION,
     INTAKE_LOG,
-    INTAKE_STATUS,
-    KIND_NEW,
-    PERIODS,
     PL01,
     REGISTER,
-    REGISTER_STATUS_ACTIVE,
-    REGISTER_STATUS_WITHDRAWN,
     RESULTS,
     SUBJECT_COLLECTIVE,
     SUBJECT_INDIVIDUAL,
@@ -39,6 +34,7 @@ from .forms import (
     YES,
     excel_column,
 )
+from .kinds import DELIVERED_STATUSES, ModelKind, Period, RegisterStatus
 from .master import TABLE_HEADER_ROW, read_form_table, table_records
 from .numbers_vi import read_count
 from .quotas import choice
@@ -51,7 +47,7 @@ NUMBERS = range(1, 9)
 AUTO_CRITERIA = (1, 2, 8)
 STATUS_GONE = "Không còn trong sổ đăng ký"
 DESCRIPTIVE = ("model_id", "unit_code", "unit_name", "name", "field", "subject", "kind")
-_ANNUAL = text.fold(PERIODS["nam"])
+_ANNUAL = text.fold(Period.YEAR.label)
 
 
 @dataclass
@@ -96,9 +92,7 @@ def _launches(results: list[dict[str, Any]]) -> dict[str, tuple[date | None, boo
     for r in results:
         key = text.fold(r.get("model_id"))
         when, refused = out.get(key, (None, False))
-        launched_on = r.get("launched_on")
-        if isinstance(launched_on, datetime):
-            launched_on = launched_on.date()
+        launched_on = as_date(r.get("launched_on"))
         said_yes = text.fold(r.get("launched")) == text.fold(YES)
         if isinstance(launched_on, date) or said_yes:
             when = when or (launched_on if isinstance(launched_on, date) else date.min)
@@ -113,7 +107,7 @@ def _archived(log: list[dict[str, Any]]) -> dict[tuple[str, str], str]:
     out = {}
     for r in log:
         if text.clean(r.get("form")) == PL01.id and text.clean(r.get("status")) in (
-                INTAKE_STATUS["accepted"], INTAKE_STATUS["superseded"]) and text.clean(r.get("archive")):
+                s.label for s in DELIVERED_STATUSES) and text.clean(r.get("archive")):
             unit = text.fold(r.get("unit_code"))
             out[(unit, text.clean(r.get("file")))] = text.clean(r.get("archive"))
             out.setdefault((unit, ""), text.clean(r.get("archive")))
@@ -134,7 +128,7 @@ def proposals(model: dict[str, Any], lists: dict[str, list[str]], launches: dict
     out[1] = ((CRITERION_NOT_MET, "Không đạt: " + ", ".join(gaps)) if gaps
               else (CRITERION_MET, "Đạt: đã đăng ký, có tên, chủ thể, lĩnh vực"))
     has_plan = all(text.clean(model.get(k)) for k in ("goals", "date_from", "date_to"))
-    new = text.fold(choice(model.get("kind"), lists.get("kinds", [])) or model.get("kind")) == text.fold(KIND_NEW)
+    new = text.fold(choice(model.get("kind"), lists.get("kinds", [])) or model.get("kind")) == text.fold(ModelKind.NEW)
     when, refused = launches.get(text.fold(model.get("model_id")), (None, False))
     if new and refused and when is None:
         out[2] = (CRITERION_NOT_MET, "Không đạt: mô hình mới, báo cáo năm ghi chưa ra mắt")
@@ -219,13 +213,14 @@ def sync_evaluation(wb: Workbook, lists: dict[str, list[str]]) -> EvaluationSync
         if row is None:
             row = dict.fromkeys(EVALUATION.keys)
             sync.added.append(model_id)
-        withdrawn = text.fold(model.get("status")) == text.fold(REGISTER_STATUS_WITHDRAWN)
-        if withdrawn and text.fold(row.get("status")) != text.fold(REGISTER_STATUS_WITHDRAWN):
+        withdrawn = text.fold(model.get("status")) == text.fold(RegisterStatus.WITHDRAWN)
+        if withdrawn and text.fold(row.get("status")) != text.fold(RegisterStatus.WITHDRAWN):
             sync.withdrawn.append(model_id)
         row.update({k: text.clean(model.get(k)) or None for k in DESCRIPTIVE})
         for key, list_key in (("field", "fields"), ("subject", "subjects"), ("kind", "kinds")):
             row[key] = choice(row[key], lists.get(list_key, [])) or row[key]
-        row["status"] = REGISTER_STATUS_WITHDRAWN if withdrawn else (text.clean(model.get("status")) or REGISTER_STATUS_ACTIVE)
+        row["status"] = (RegisterStatus.WITHDRAWN.value if withdrawn
+                         else text.clean(model.get("status")) or RegisterStatus.ACTIVE.value)
         if withdrawn:
             row["auto_note"] = "Mô hình đã rút khỏi sổ đăng ký; dòng và kết quả thẩm định được giữ lại"
         else:
@@ -254,7 +249,7 @@ def write_evaluation(wb: Workbook, sync: EvaluationSync) -> None:
 
 
 def _is_active(row: dict[str, Any]) -> bool:
-    return text.fold(row.get("status")) not in (text.fold(REGISTER_STATUS_WITHDRAWN), text.fold(STATUS_GONE))
+    return text.fold(row.get("status")) not in (text.fold(RegisterStatus.WITHDRAWN), text.fold(STATUS_GONE))
 
 
 def evaluation_findings(sync: EvaluationSync, label: str, lists: dict[str, list[str]]) -> list[Finding]:

@@ -71,3 +71,14 @@ def parse_date(value: object) -> date | None:
         day, month, year = (int(g) for g in match.groups())
         return build_date(day, month, year, text)
     raise DateError(f"“{text[:60]}” không phải là ngày; nhập theo dạng ngày/tháng/năm, ví dụ 03/03/2026")
+
+
+def as_date(value: object) -> date | None:
+    """A cell value as a date when it is one (date cell, serial number, day-first text), else None.
+
+    For displays and counts that must not stop on a bad date: the checks report it elsewhere.
+    """
+    try:
+        return parse_date(value)
+    except DateError:
+        return None

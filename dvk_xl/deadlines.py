@@ -19,14 +19,12 @@ from .findings import Finding
 from .forms import (
     DEADLINES,
     INTAKE_LOG,
-    INTAKE_STATUS,
-    PERIODS,
     PL01,
     PL03,
     REGISTER,
-    REGISTER_STATUS_WITHDRAWN,
     RESULTS,
 )
+from .kinds import DELIVERED_STATUSES, Period, RegisterStatus
 from .master import read_form_table, table_records, where
 from .workbook import Workbook
 
@@ -34,7 +32,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 UNIT_RESPONSIBLE = "Đơn vị"
-DELIVERED = (INTAKE_STATUS["accepted"], INTAKE_STATUS["superseded"])
+DELIVERED = tuple(s.label for s in DELIVERED_STATUSES)
 STATE_TEXT = {"done": "Đã xong", "due": "Còn hạn", "today": "Đến hạn hôm nay", "late": "Trễ hạn",
               "no-date": "Chưa có hạn", "invalid": "Hạn không hợp lệ"}
 
@@ -87,7 +85,7 @@ def delivered_units(wb: Workbook, form_id: str, period: str | None) -> set[str] 
     if form_id == PL01.id:
         units = {text.fold(r["unit_code"]) for r in _records(wb, REGISTER) if text.clean(r["unit_code"])}
     elif form_id == PL03.id and period:
-        label = text.fold(PERIODS[period])
+        label = text.fold(Period(period).label)
         return {text.fold(r["unit_code"]) for r in _records(wb, RESULTS) if text.fold(r["period"]) == label}
     elif form_id == PL03.id:
         units = set()
@@ -100,7 +98,7 @@ def delivered_units(wb: Workbook, form_id: str, period: str | None) -> set[str] 
 
 def _period(step: str) -> str | None:
     """The results period a step is about: ``bao-cao-6-thang`` -> ``6-thang``, ``bao-cao-nam`` -> ``nam``."""
-    return next((key for key in PERIODS if step.endswith(key)), None)
+    return next((key for key in Period if step.endswith(key)), None)
 
 
 def deadline_statuses(wb: Workbook, today: date, units: pd.DataFrame) -> tuple[list[DeadlineStatus], list[Finding]]:
@@ -108,7 +106,7 @@ def deadline_statuses(wb: Workbook, today: date, units: pd.DataFrame) -> tuple[l
     frame = read_form_table(wb, DEADLINES)
     expected = [(text.clean(c), text.clean(n)) for c, n in zip(units["unit_code"], units["unit_name"], strict=True)]
     with_models = {text.fold(r["unit_code"]) for r in _records(wb, REGISTER)
-                   if text.fold(r["status"]) != text.fold(REGISTER_STATUS_WITHDRAWN)}
+                   if text.fold(r["status"]) != text.fold(RegisterStatus.WITHDRAWN)}
     statuses, findings = [], []
     for i, row in enumerate(frame.to_dict("records")):
         step = text.clean(row["step"])

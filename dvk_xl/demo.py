@@ -14,8 +14,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from .demo_fill import DEFAULT_RECEIVED, fill_template
 from .errors import DvkError
 from .forms import PL01
+from .kinds import IntakeStatus
 
 DEMO_COMMITTEE = "Đảng ủy phường Hồng An"
 
@@ -117,27 +119,6 @@ DEMO_MODELS: dict[str, list[_M]] = {
 RENAMED = {"CB03": "dang ky mo hinh - khu 3 (final).xlsx"}  # units rename files when they e-mail them
 # When each file reached the ward's inbox: most before the 03/3 deadline, one late.
 RECEIVED = {"CB06": datetime(2026, 3, 6, 9, 15)}
-DEFAULT_RECEIVED = datetime(2026, 2, 27, 16, 30)
-
-
-def fill_template(template: Path, rows: list[tuple], out: Path, start_row: int | None = None) -> Path:
-    """Fill a unit template as a unit would in Excel and save it as ``out``."""
-    from openpyxl import load_workbook
-
-    from .templates import HEADER_ROW
-    from .workbook import set_text_safe
-
-    book = load_workbook(template)
-    ws = book[PL01.sheet]
-    first = (start_row or HEADER_ROW + 1)
-    for i, model in enumerate(rows):
-        values = (i + 1, *model)
-        for c, value in enumerate(values, start=1):
-            cell = ws.cell(first + i, c)
-            set_text_safe(cell, value)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    book.save(out)
-    return out
 
 
 def run_demo(directory: str | Path, force: bool = False, echo: Callable[[str], None] = print) -> Path:
@@ -193,7 +174,7 @@ def consolidate_step(directory: Path, master: Path, inbox: Path, echo: Callable[
     for line in report.lines(details=False):
         echo(f"   {line}")
     for outcome in report.files:
-        if outcome.status == "rejected":
+        if outcome.status == IntakeStatus.REJECTED:
             first = next(f for f in outcome.findings if f.is_error)
             echo(f"   - {outcome.path.name}: {first.message}")
     echo(f"   Tệp phản hồi (ô lỗi tô đỏ, sheet “Lỗi cần sửa”) để gửi lại đơn vị: {feedback}")
@@ -202,9 +183,9 @@ def consolidate_step(directory: Path, master: Path, inbox: Path, echo: Callable[
     fixed = next(o for o in again.files if o.path == resent)
     summary = again.summary()
     echo(f"   Đoàn Thanh niên sửa theo phản hồi và gửi lại ({resent.name}): "
-         f"{'được chấp nhận' if fixed.status == 'accepted' else 'vẫn bị từ chối'}"
+         f"{'được chấp nhận' if fixed.status == IntakeStatus.ACCEPTED else 'vẫn bị từ chối'}"
          f"{' (trễ hạn)' if any(f.code == 'late-submission' for f in fixed.findings) else ''}; "
-         f"tổng hợp lại: {summary['unchanged']} tệp không đổi được bỏ qua, "
+         f"tổng hợp lại: {summary[IntakeStatus.UNCHANGED]} tệp không đổi được bỏ qua, "
          f"đơn vị đã có mẫu hợp lệ {summary['units_received']}/{summary['units_expected']}.")
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .forms import PL01, PL03, SETTING_ROWS, SETTINGS
+from .kinds import IntakeStatus, Period, ReportKind
 
 Echo = Callable[[str], None]
 RESULTS_RECEIVED = datetime(2026, 6, 16, 10, 0)
@@ -113,7 +114,7 @@ def collect_results(master: Path, directory: Path, results: dict[str, list[tuple
     from .consolidation import consolidate
     from .templates import write_templates
 
-    forms = write_templates(master, directory / "MauPhuLuc03", form="pl03", period="6-thang").paths
+    forms = write_templates(master, directory / "MauPhuLuc03", form="pl03", period=Period.HALF_YEAR).paths
     inbox = directory / "TiepNhanKetQua"
     for template in forms:
         unit = template.stem.split("_")[3]
@@ -128,13 +129,13 @@ def reports_step(directory: Path, master: Path, inbox: Path, echo: Echo) -> None
     from .reports import write_report
 
     out = directory / "5_BaoCaoCapTren"
-    pl02 = write_report(master, "dang-ky", out, eml=True)
+    pl02 = write_report(master, ReportKind.REGISTRATION, out, eml=True)
     echo(f"\n5. Phụ lục 02 gửi cấp trên ({pl02.models} mô hình của {pl02.units} đơn vị): {pl02.path.name}")
     echo(f"   Thư nháp (mở bằng Outlook/Thunderbird, kiểm tra rồi bấm Gửi): {pl02.eml.name}")
     intake = collect_results(master, directory / "6_KetQua6Thang", DEMO_RESULTS)
-    echo(f"6. Mẫu Phụ lục 03 (6 tháng) gửi đơn vị có mô hình; {intake.count('accepted')} tệp kết quả được tổng hợp "
+    echo(f"6. Mẫu Phụ lục 03 (6 tháng) gửi đơn vị có mô hình; {intake.count(IntakeStatus.ACCEPTED)} tệp kết quả được tổng hợp "
          "vào sheet “Kết quả” (mô hình của đơn vị chưa báo cáo để trống)")
-    pl03 = write_report(master, "6-thang", out, eml=True)
+    pl03 = write_report(master, ReportKind.HALF_YEAR, out, eml=True)
     echo(f"7. Phụ lục 03 báo cáo 6 tháng: {pl03.path.name} (+ thư nháp {pl03.eml.name})")
     for notice in dict.fromkeys(pl02.notices + pl03.notices):  # the same notice from both reports once
         echo(f"   Lưu ý: {notice}")
@@ -143,7 +144,7 @@ def reports_step(directory: Path, master: Path, inbox: Path, echo: Echo) -> None
 def rollup_step(directory: Path, master: Path, inbox: Path, echo: Echo) -> None:
     """Two more wards do the same; the city rolls the three wards' reports up and reports itself."""
     from .consolidation import consolidate
-    from .demo import DEFAULT_RECEIVED, fill_template
+    from .demo_fill import DEFAULT_RECEIVED, fill_template
     from .master import init_master
     from .reports import write_report
     from .rollup import rollup
@@ -165,7 +166,7 @@ def rollup_step(directory: Path, master: Path, inbox: Path, echo: Echo) -> None:
                    DEFAULT_RECEIVED)
         consolidate(ward, ward_dir / "TiepNhan")
         collect_results(ward, ward_dir, {}, OTHER_RESULT)
-        for kind in ("dang-ky", "6-thang"):
+        for kind in (ReportKind.REGISTRATION, ReportKind.HALF_YEAR):
             write_report(ward, kind, ward_dir / "BaoCao")
         sent.append(ward_dir / "BaoCao")
     for folder in sent:
@@ -175,10 +176,10 @@ def rollup_step(directory: Path, master: Path, inbox: Path, echo: Echo) -> None:
     wards += [{"unit_code": code, "unit_name": name, "unit_type": "Đảng bộ trực thuộc"} for name, code, _, _ in OTHER_WARDS]
     city = init_master(base, committee=CITY, preset="phuong", units=wards).path
     result = rollup(city, city_inbox, feedback_dir=base / "PhanHoiPhuong")
-    echo(f"8. Thành phố tổng hợp báo cáo của 3 phường ({result.count('accepted')} tệp nhận, "
-         f"{result.count('rejected')} bị từ chối) vào {city}")
-    pl02 = write_report(city, "dang-ky", base / "BaoCao", eml=True)
-    pl03 = write_report(city, "6-thang", base / "BaoCao", eml=True)
+    echo(f"8. Thành phố tổng hợp báo cáo của 3 phường ({result.count(IntakeStatus.ACCEPTED)} tệp nhận, "
+         f"{result.count(IntakeStatus.REJECTED)} bị từ chối) vào {city}")
+    pl02 = write_report(city, ReportKind.REGISTRATION, base / "BaoCao", eml=True)
+    pl03 = write_report(city, ReportKind.HALF_YEAR, base / "BaoCao", eml=True)
     echo(f"   Phụ lục 02 của thành phố: {pl02.models} mô hình của {pl02.units} phường; Phụ lục 03: {pl03.path.name}")
 
 

@@ -18,8 +18,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .cells import atomic_save, excel_value, set_text_safe
 from .forms import Column, excel_column
-from .workbook import atomic_save, excel_value, set_text_safe
 
 FONT_NAME = "Times New Roman"
 BASE_FONT = Font(name=FONT_NAME, size=12)

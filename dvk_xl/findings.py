@@ -3,21 +3,37 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Literal
 
-Severity = Literal["error", "warning"]
+from .codes import Severity, SeverityMismatch, check_code
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem in one place. ``code`` is stable kebab-case; ``message`` is Vietnamese."""
+    """One problem in one place. ``code`` is stable kebab-case; ``message`` is Vietnamese.
+
+    The severity comes from the code's entry in the catalogue (dvk_xl/codes.py): pass ``None``
+    (or use ``Finding.of``); a severity still passed must agree with the catalogue.
+    """
 
     code: str
-    severity: Severity
+    severity: Severity | str | None
     message: str
     file: str | None = None
     sheet: str | None = None
     cell: str | None = None
+
+    def __post_init__(self) -> None:
+        entry = check_code(self.code)
+        if self.severity is not None and self.severity != entry.severity:
+            raise SeverityMismatch(f"mã phát hiện “{self.code}” có mức độ “{entry.severity}” trong danh mục mã, "
+                                   f"không phải “{self.severity}” (lỗi của công cụ); báo cho bộ phận kỹ thuật")
+        object.__setattr__(self, "severity", entry.severity)
+
+    @classmethod
+    def of(cls, code: str, message: str, file: str | None = None, sheet: str | None = None,
+           cell: str | None = None) -> Finding:
+        """A finding whose severity is its code's, from the catalogue."""
+        return cls(code, None, message, file, sheet, cell)
 
     @property
     def is_error(self) -> bool:
@@ -26,6 +42,7 @@ class Finding:
     def as_dict(self) -> dict:
         data = asdict(self)
         data.pop("file")
+        data["severity"] = str(self.severity)  # a plain string in JSON and in sheets
         return data
 
     def one_line(self) -> str:

@@ -10,13 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .kinds import IntakeStatus, ModelKind, Period, RegisterStatus
+
 ColumnType = Literal["text", "int", "number", "date"]
 
 DATE_FORMAT = "dd/mm/yyyy"
 
 # Values the code reasons about. The lists in the master's DanhMuc may add others (fields vary
 # between localities), but these meanings are fixed by the plans.
-KIND_NEW, KIND_CONTINUED, KIND_REPLICATED = "Mới", "Duy trì", "Nhân rộng"
+# Model kinds, periods, register and intake statuses live in kinds.py; the names below are aliases
+# kept so that branches written before kinds.py still merge. New code uses the enums.
+KIND_NEW, KIND_CONTINUED, KIND_REPLICATED = ModelKind.NEW, ModelKind.CONTINUED, ModelKind.REPLICATED
 SUBJECT_COLLECTIVE, SUBJECT_INDIVIDUAL = "Tập thể", "Cá nhân"
 RESULT_ONGOING, RESULT_DONE, RESULT_PAUSED, RESULT_DROPPED = "Đang thực hiện", "Hoàn thành", "Tạm dừng", "Không triển khai"
 YES, NO = "Có", "Không"
@@ -35,14 +39,14 @@ EVAL_RECOGNISED, EVAL_NOT_RECOGNISED = "Công nhận", "Không công nhận"
 UNIT_RATINGS = ["Hoàn thành xuất sắc nhiệm vụ", "Hoàn thành tốt nhiệm vụ", "Hoàn thành nhiệm vụ",
                 "Không hoàn thành nhiệm vụ"]
 UNIT_RATINGS_GOOD = UNIT_RATINGS[:2]  # "hoàn thành tốt nhiệm vụ trở lên" (seed 003, III.2)
-# Reporting periods of Phụ lục 03: command-line key -> the label staff see in the "Kỳ báo cáo" column.
-PERIODS: dict[str, str] = {"6-thang": "6 tháng", "nam": "Năm"}
+PERIODS: dict[str, str] = Period.labels()  # alias, see kinds.Period
 
 def submission_label(form_id: str | None, period: str | None = None) -> str:
     """What a unit sends, as the intake log names it: "PL01", or "PL03 (6 tháng)" for a results period."""
     if not form_id:
         return ""
-    return f"{form_id} ({PERIODS[period]})" if period in PERIODS else form_id
+    known = Period.parse(period)
+    return f"{form_id} ({known.label})" if known else form_id
 
 
 DEFAULT_LISTS: dict[str, list[str]] = {
@@ -52,7 +56,7 @@ DEFAULT_LISTS: dict[str, list[str]] = {
         "Quốc phòng - an ninh, dân tộc - tôn giáo",
         "Xây dựng hệ thống chính trị",
     ],
-    "kinds": [KIND_NEW, KIND_CONTINUED, KIND_REPLICATED],
+    "kinds": [k.value for k in ModelKind],
     "subjects": [SUBJECT_COLLECTIVE, SUBJECT_INDIVIDUAL],
     "unit_types": [
         "Chi bộ",
@@ -123,6 +127,9 @@ class Form:
     columns: tuple[Column, ...]
     title: str = ""
     version: int = 1
+    # Keys that name one row of a table the tool rewrites (e.g. the model ID): columns staff add to the
+    # table travel with that row (workbook.keep_staff_columns). Empty: the table has no such identity.
+    identity: tuple[str, ...] = ()
     _index: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -158,6 +165,17 @@ def excel_column(index: int) -> str:
         index, rem = divmod(index - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
+
+
+def column_number(letters: str) -> int:
+    """Excel letters -> 1-based column number (A -> 1, AA -> 27); the inverse of ``excel_column`` + 1.
+
+    The one place letters are read: openpyxl.utils costs ~0.2 s to import, this costs nothing.
+    """
+    number = 0
+    for ch in letters.upper():
+        number = number * 26 + ord(ch) - 64
+    return number
 
 
 # --- Unit-facing forms ----------------------------------------------------------------------
@@ -303,10 +321,11 @@ CRITERIA = Form(
     ),
 )
 
-REGISTER_STATUS_ACTIVE, REGISTER_STATUS_WITHDRAWN = "Đang thực hiện", "Đã rút"
+REGISTER_STATUS_ACTIVE, REGISTER_STATUS_WITHDRAWN = RegisterStatus.ACTIVE, RegisterStatus.WITHDRAWN  # aliases
 
 REGISTER = Form(
     id="DangKy",
+    identity=("model_id",),
     sheet="Đăng ký",
     table="DangKy",
     title="SỔ ĐĂNG KÝ MÔ HÌNH “DÂN VẬN KHÉO”",
@@ -356,6 +375,7 @@ UNIT_FORMS[PL03.id] = PL03
 
 INTAKE_LOG = Form(
     id="TiepNhan",
+    identity=("received_at", "file", "sha256"),
     sheet="Tiếp nhận",
     table="TiepNhan",
     title="SỔ TIẾP NHẬN TỆP CỦA ĐƠN VỊ",
@@ -379,6 +399,7 @@ INTAKE_LOG = Form(
 # (or rolled up from a lower committee's report, which also brings that committee's evaluation).
 RESULTS = Form(
     id="KetQua",
+    identity=("model_id", "period"),
     sheet="Kết quả",
     table="KetQua",
     title="KẾT QUẢ THỰC HIỆN MÔ HÌNH THEO KỲ BÁO CÁO",
@@ -397,10 +418,11 @@ RESULTS = Form(
     ),
 )
 
-INTAKE_STATUS = {"accepted": "Chấp nhận", "rejected": "Từ chối", "unchanged": "Không đổi", "superseded": "Bị thay thế"}
+INTAKE_STATUS: dict[str, str] = IntakeStatus.labels()  # alias, see kinds.IntakeStatus
 
 SUBMISSIONS = Form(
     id="TinhHinhNop",
+    identity=("unit_code", "form"),
     sheet="Tình hình nộp",
     table="TinhHinhNop",
     title="TÌNH HÌNH NỘP MẪU CỦA ĐƠN VỊ (dự kiến và đã nhận)",
@@ -441,6 +463,7 @@ REPORT_FORMS: dict[str, Form] = {REPORT_PL02.id: REPORT_PL02, REPORT_PL03.id: RE
 # overwritten. ``auto_marks`` records which criteria the tool filled, so it can tell them from typed ones.
 EVALUATION = Form(
     id="ThamDinh",
+    identity=("model_id",),
     sheet="Thẩm định",
     table="ThamDinh",
     title="THẨM ĐỊNH, ĐÁNH GIÁ MÔ HÌNH THEO TÁM TIÊU CHÍ",

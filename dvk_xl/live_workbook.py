@@ -25,6 +25,7 @@ from .workbook import (
     ReportSheet,
     excel_value,
     filled_rows,
+    keep_staff_columns,
     missing_table,
     settings_of,
     sheet_taken,
@@ -128,6 +129,8 @@ class LiveWorkbook:
         if table.show_totals:
             raise DvkError(f"Bảng “{name}” trong {self.label} đang bật dòng tổng (Total Row); tắt dòng tổng rồi bấm lại")
         header, headers = self._headers(table)
+        if set(headers) - set(frame.columns):
+            frame = keep_staff_columns(frame, self.read_table(name), name)
         headers += [h for h in frame.columns if h not in headers]  # new columns (an older master) go on the right
         positions = {h: i for i, h in enumerate(headers)}
         body = table.data_body_range

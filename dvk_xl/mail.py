@@ -15,6 +15,7 @@ from email.utils import formatdate
 from pathlib import Path
 
 from .errors import DvkError
+from .kinds import ReportKind
 from .master import Settings
 from .reportdata import ReportData
 from .workbook import atomic_save
@@ -25,9 +26,9 @@ _SEPARATORS = re.compile(r"[;,\s]+")
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 WHAT = {
-    "dang-ky": "danh sách đăng ký mô hình “Dân vận khéo” năm {year} (Phụ lục 02)",
-    "6-thang": "báo cáo kết quả thực hiện phong trào thi đua “Dân vận khéo” 6 tháng đầu năm {year} (Phụ lục 03)",
-    "nam": "báo cáo kết quả thực hiện phong trào thi đua “Dân vận khéo” năm {year} (Phụ lục 03)",
+    ReportKind.REGISTRATION: "danh sách đăng ký mô hình “Dân vận khéo” năm {year} (Phụ lục 02)",
+    ReportKind.HALF_YEAR: "báo cáo kết quả thực hiện phong trào thi đua “Dân vận khéo” 6 tháng đầu năm {year} (Phụ lục 03)",
+    ReportKind.YEAR: "báo cáo kết quả thực hiện phong trào thi đua “Dân vận khéo” năm {year} (Phụ lục 03)",
 }
 
 

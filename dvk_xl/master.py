@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -31,13 +32,13 @@ from .forms import (
 from .numbers_vi import problem_message, read_count
 from .presets import CRITERIA as PLAN_CRITERIA
 from .presets import Preset, get_preset
+from .table_sheet import TABLE_HEADER_ROW, TABLE_HINTS, add_table_sheet  # noqa: F401 - master's names
 from .workbook import Workbook, cell_ref, sheet_row
 
 if TYPE_CHECKING:
     import pandas as pd
 
 MASTER_FILE_NAME = "SoTongHop_DVK_{year}.xlsx"
-TABLE_HEADER_ROW = 4  # title in row 1, a hint in row 2, the table from row 4
 
 
 @dataclass
@@ -158,8 +159,6 @@ def load_settings(wb: Workbook) -> Settings:
 
 def _campaign_year(value: Any, place: str, label: str) -> int:
     """The campaign year: a four-digit whole number from 2000 to 2100 ("2.026" is not read as 2)."""
-    from .reconcile import whole_year
-
     year = whole_year(value)
     if year is None or not 2000 <= year <= 2100:
         raise DvkError(f"{place}: “{label}” là “{text.clean(value)}”, không phải năm hợp lệ; nhập năm 4 chữ số "
@@ -199,9 +198,20 @@ def load_units(wb: Workbook) -> pd.DataFrame:
 
 
 def _code_key(code: str) -> str:
-    from .reconcile import code_key
-
     return code_key(code)
+
+
+def code_key(value: object) -> str:
+    """A unit code as staff may retype it: "CB 01", "cb01" and "CB01" are the same code."""
+    return re.sub(r"\s+", "", text.unaccent(text.fold(value)).lower())
+
+
+def whole_year(value: Any) -> int | None:
+    """A year typed in a cell: 2026, 2026.0 or "2026"; None when it is not a four-digit whole number."""
+    number = read_count(value).value  # whole numbers are read in one place: numbers_vi
+    if isinstance(value, str) and not text.clean(value).isdecimal():
+        return None  # "2.026" is a count with a thousands dot, never how a year is written
+    return number if isinstance(number, int) and 1000 <= number <= 9999 else None
 
 
 def _whole_number(value: Any, place: str) -> int | None:
@@ -359,58 +369,9 @@ def init_master(directory: str | Path, year: int = 2026, committee: str | None =
     return InitResult(path=path, preset=chosen, units=len(units), notices=notices)
 
 
-DROPDOWN_ROWS = 2000  # rows of a master table that get its dropdowns
-LIST_ROWS = 60  # DanhMuc rows a dropdown offers (staff may add values under the defaults)
-
-
-def list_range(list_key: str) -> str:
-    """The DanhMuc cells of one list, as a dropdown formula refers to them."""
-    letter = excel_column(LISTS.position(list_key))
-    return f"'{LISTS.sheet}'!${letter}${TABLE_HEADER_ROW + 1}:${letter}${TABLE_HEADER_ROW + LIST_ROWS}"
-
-
-def add_table_sheet(book: Any, form: Form, rows: list[list[Any]] | tuple = ()) -> Any:
-    """A master table on its own new sheet (title, hint, table, dropdowns from DanhMuc, print setup).
-
-    Used by ``init_master`` and by ``FileWorkbook.ensure_table`` for a table an older master lacks.
-    """
-    ws = book.create_sheet(form.sheet)
-    excel.merged_text(ws, 1, 1, min(len(form.columns), 6), form.title, excel.TITLE_FONT,
-                      excel.Alignment(horizontal="left"))
-    ws.cell(2, 1, TABLE_HINTS.get(form.table, "")).font = excel.ITALIC
-    excel.add_table(ws, form.table, TABLE_HEADER_ROW, form.columns, rows)
-    if form is not LISTS:
-        for position, column in enumerate(form.columns):
-            if column.choices in LIST_HEADERS:
-                letter = excel_column(position)
-                cells = f"{letter}{TABLE_HEADER_ROW + 1}:{letter}{TABLE_HEADER_ROW + DROPDOWN_ROWS}"
-                excel.list_validation(ws, cells, list_range(column.choices), column.header,
-                                      DEFAULT_LISTS[column.choices])
-    ws.freeze_panes = ws.cell(TABLE_HEADER_ROW + 1, 1)
-    excel.page_setup(ws, title_rows=f"{TABLE_HEADER_ROW}:{TABLE_HEADER_ROW}")
-    return ws
-
-
 def _columns_to_rows(columns: list[list[str]]) -> list[list[str | None]]:
     height = max(len(c) for c in columns)
     return [[c[i] if i < len(c) else None for c in columns] for i in range(height)]
-
-
-TABLE_HINTS = {
-    "CauHinh": "Sửa cột “Giá trị”; không đổi tên cột “Thiết lập”. Ngày nhập theo dạng ngày/tháng/năm.",
-    "DonVi": "Mỗi đơn vị một dòng, mã đơn vị không trùng. Mẫu Phụ lục 01 được tạo cho từng dòng. "
-             "Đổi mã đơn vị thì ghi mã cũ vào cột “Mã cũ” để giữ các mô hình đã đăng ký.",
-    "DanhMuc": "Các giá trị của ô chọn trong mẫu gửi đơn vị. Có thể thêm lĩnh vực, loại đơn vị của địa phương.",
-    "ChiTieu": "Chỉ tiêu của kế hoạch: phạm vi, chỉ số và mức tối thiểu.",
-    "TienDo": "Hạn của từng bước; ngày không tồn tại sẽ bị báo lỗi, công cụ không tự dời ngày. Việc của cấp ủy "
-              "làm xong thì nhập ngày vào cột “Ngày hoàn thành”.",
-    "TieuChi": "Tám tiêu chí đánh giá mô hình (Mục III.1 Hướng dẫn).",
-    "DangKy": "Do công cụ ghi khi tổng hợp; sửa tay, thêm dòng, sắp xếp, tô màu được: mỗi mô hình giữ dòng của mình, "
-              "dòng thêm tay được cấp mã ở lần tổng hợp sau.",
-    "TiepNhan": "Do công cụ ghi: mỗi tệp nhận được một dòng.",
-    "ThamDinh": "Mỗi mô hình đã đăng ký một dòng (lệnh dvk compliance tự thêm). Đoàn thẩm định chọn Đạt / Không đạt "
-                "cho từng tiêu chí; công cụ điền sẵn tiêu chí 1, 2, 8 khi dữ liệu chứng minh, không ghi đè ô đã nhập tay.",
-}
 
 
 def guide_text(year: int) -> list[str]:

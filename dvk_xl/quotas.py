@@ -17,9 +17,6 @@ from . import text
 from .errors import DvkError
 from .forms import (
     DEFAULT_LISTS,
-    KIND_CONTINUED,
-    KIND_NEW,
-    KIND_REPLICATED,
     MEASURE_COLLECTIVE,
     MEASURE_CONTINUED,
     MEASURE_FIELD,
@@ -31,7 +28,6 @@ from .forms import (
     MEASURE_TYPICAL,
     MEASURE_UNIT_SHARE,
     QUOTAS,
-    REGISTER_STATUS_WITHDRAWN,
     SCOPE_ALL,
     SCOPE_EACH_UNIT,
     SCOPE_UNIT_TYPE,
@@ -39,6 +35,7 @@ from .forms import (
     SUBJECT_INDIVIDUAL,
     UNITS,
 )
+from .kinds import ModelKind, RegisterStatus
 from .master import read_form_table, where
 from .numbers_vi import INVALID, problem_message, read_count, read_number
 from .workbook import FormattedNumber, Workbook
@@ -49,8 +46,8 @@ if TYPE_CHECKING:
 UNIT_MINIMUM_RULE = "ĐV"  # the rule made of the units' own minimums (DonVi)
 _SHARE_WITH_N = re.compile(r"^tỷ lệ đơn vị có ít nhất (\d+) mô hình$")
 _COUNTED_BY = {  # measure -> (model key, folded value) a counted model must have
-    MEASURE_NEW: ("kind", KIND_NEW), MEASURE_CONTINUED: ("kind", KIND_CONTINUED),
-    MEASURE_REPLICATED: ("kind", KIND_REPLICATED), MEASURE_COLLECTIVE: ("subject", SUBJECT_COLLECTIVE),
+    MEASURE_NEW: ("kind", ModelKind.NEW), MEASURE_CONTINUED: ("kind", ModelKind.CONTINUED),
+    MEASURE_REPLICATED: ("kind", ModelKind.REPLICATED), MEASURE_COLLECTIVE: ("subject", SUBJECT_COLLECTIVE),
     MEASURE_INDIVIDUAL: ("subject", SUBJECT_INDIVIDUAL),
 }
 
@@ -285,7 +282,7 @@ def active_models(register: pd.DataFrame, lists: dict[str, list[str]],
     for record in register.to_dict("records"):
         if not (text.clean(record.get("unit_code")) or text.clean(record.get("name"))):
             continue
-        if text.fold(record.get("status")) == text.fold(REGISTER_STATUS_WITHDRAWN):
+        if text.fold(record.get("status")) == text.fold(RegisterStatus.WITHDRAWN):
             continue
         recognised, typical = decisions.get(text.fold(record.get("model_id")), (False, False))
         models.append({

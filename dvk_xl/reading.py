@@ -92,7 +92,7 @@ class ReturnedFile:
             "tổ giúp việc xem xét (không phải lỗi của đơn vị), các tệp khác vẫn được xử lý bình thường",
             self.name, self.sheet, None))
 
-    def add(self, code: str, message: str, severity: str = "error", cell: str | None = None,
+    def add(self, code: str, message: str, severity: str | None = None, cell: str | None = None,
             sheet: str | None = None) -> None:
         prefix = f"Ô {cell}: " if cell else ""
         self.findings.append(Finding(code, severity, prefix + message, self.name, sheet or self.sheet, cell))
@@ -509,7 +509,7 @@ def _recognise_unit(result: ReturnedFile, form: Form | None) -> None:
                        "điền vào đúng mẫu đã được gửi rồi gửi lại")
         return
     if not meta_code:
-        result.add("template-unknown", "tệp không có thông tin ẩn của mẫu (có thể đã chép sang tệp khác); "
+        result.add("template-metadata-missing", "tệp không có thông tin ẩn của mẫu (có thể đã chép sang tệp khác); "
                    "công cụ nhận đơn vị theo tiêu đề hoặc tên tệp — lần sau hãy điền trực tiếp vào mẫu được gửi",
                    severity="warning")
         result.unit_code = header_code or None

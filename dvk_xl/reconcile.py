@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from . import text
 from .findings import Finding
-from .forms import DEADLINES, REGISTER, REGISTER_STATUS_WITHDRAWN, UNITS
-from .master import load_lists, load_settings, load_units, read_form_table
+from .forms import DEADLINES, REGISTER, UNITS
+from .kinds import RegisterStatus
+from .master import code_key, load_lists, load_settings, load_units, read_form_table, whole_year
 from .workbook import Workbook
 
 if TYPE_CHECKING:
@@ -25,11 +26,6 @@ if TYPE_CHECKING:
 
 _ID_YEAR = re.compile(r"^DVK-(\d{4})-", re.IGNORECASE)
 _LIST_KEYS = (("field", "fields"), ("kind", "kinds"), ("subject", "subjects"))
-
-
-def code_key(value: object) -> str:
-    """A unit code as staff may retype it: "CB 01", "cb01" and "CB01" are the same code."""
-    return re.sub(r"\s+", "", text.unaccent(text.fold(value)).lower())
 
 
 @dataclass
@@ -68,22 +64,6 @@ def choice(value: Any, choices: list[str]) -> str | None:
     return found
 
 
-def whole_year(value: Any) -> int | None:
-    """A year typed in a cell: 2026, 2026.0 or "2026"; None when it is not a four-digit whole number."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        if value != value or value != int(value):
-            return None
-        number = int(value)
-    else:
-        raw = text.clean(value)
-        if not re.fullmatch(r"\d{4}", raw):
-            return None
-        number = int(raw)
-    return number if 1000 <= number <= 9999 else None
-
-
 @dataclass
 class Register:
     """``DangKy`` as every count reads it."""
@@ -94,7 +74,7 @@ class Register:
     def counted(self) -> list[dict[str, Any]]:
         """Rows that count: not withdrawn, of a unit listed in DonVi."""
         return [r for r in self.rows if not r["_orphan"]
-                and text.fold(r.get("status")) != text.fold(REGISTER_STATUS_WITHDRAWN)]
+                and text.fold(r.get("status")) != text.fold(RegisterStatus.WITHDRAWN)]
 
     def frame(self) -> pd.DataFrame:
         """The counted rows as a register frame (for ``quotas.active_models``)."""
@@ -166,7 +146,7 @@ def deadline_findings(wb: Workbook, year: int) -> list[Finding]:
     findings = []
     for position, value in enumerate(frame["due"]):
         try:
-            from .dates import parse_date
+            from .dates import format_date, parse_date
 
             due = parse_date(value)
         except Exception:  # a date that does not exist is reported by the deadline check itself
@@ -174,7 +154,7 @@ def deadline_findings(wb: Workbook, year: int) -> list[Finding]:
         if due is not None and due.year != year:
             findings.append(Finding(
                 "deadline-other-year", "warning",
-                f"ô {_cell(frame, position, 'due')}: hạn {due:%d/%m/%Y} không thuộc năm thi đua {year} "
+                f"ô {_cell(frame, position, 'due')}: hạn {format_date(due)} không thuộc năm thi đua {year} "
                 "(sheet “Cấu hình”); sửa hạn theo kế hoạch năm nay",
                 wb.label, DEADLINES.sheet, _cell(frame, position, "due")))
     return findings

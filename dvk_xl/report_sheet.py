@@ -14,8 +14,8 @@ from openpyxl.styles import Alignment, PatternFill
 from openpyxl.worksheet.pagebreak import Break
 
 from . import excel
+from .cells import FormattedNumber, ReportSheet, excel_value, set_text_safe
 from .forms import DATE_FORMAT, excel_column
-from .workbook import FormattedNumber, ReportSheet, excel_value, set_text_safe
 
 TITLE_ROW, SUBTITLE_ROW, FIRST_BLOCK_ROW = 1, 2, 4
 

@@ -16,18 +16,15 @@ from .errors import DvkError
 from .forms import (
     EVAL_RECOGNISED,
     EVALUATION,
-    PERIODS,
     RESULTS,
     YES,
     Form,
 )
+from .kinds import Period, ReportKind
 from .master import Settings, load_lists, load_settings, load_units, read_form_table, table_records, where
 from .numbers_vi import problem_message, read_amount, read_count
 from .workbook import Workbook
 
-# Report kinds of ``dvk report``: the form that goes up and, for results, the period.
-REPORT_KINDS: dict[str, tuple[str, str | None]] = {"dang-ky": ("PL02", None), "6-thang": ("PL03", "6-thang"),
-                                                     "nam": ("PL03", "nam")}
 # The results' numbers the reports add up (people, money), read with numbers_vi like at intake.
 NUMBER_COLUMNS = [c for c in RESULTS.columns if c.type in ("int", "number") and c.key != "source_row"]
 
@@ -69,8 +66,8 @@ class Unit:
 class ReportData:
     settings: Settings
     lists: dict[str, list[str]]
-    kind: str
-    period: str | None
+    kind: ReportKind
+    period: Period | None
     units: list[Unit]
 
     @property
@@ -79,7 +76,7 @@ class ReportData:
 
     @property
     def period_label(self) -> str:
-        return PERIODS[self.period] if self.period else ""
+        return self.period.label if self.period else ""
 
     def values_of(self, list_key: str, model_key: str) -> list[str]:
         """The list's values in DanhMuc order, then any other value the models carry."""
@@ -111,9 +108,10 @@ def _canonical(value: Any, choices: list[str]) -> str:
     return text.canonical_choice(value, choices) or text.clean(value)
 
 
-def load_report_data(wb: Workbook, kind: str) -> ReportData:
+def load_report_data(wb: Workbook, kind: ReportKind | str) -> ReportData:
     """The master's data for one report kind (``dang-ky``, ``6-thang`` or ``nam``)."""
-    _, period = REPORT_KINDS[kind]
+    kind = ReportKind(kind)
+    period = kind.period
     settings, lists, unit_frame = load_settings(wb), load_lists(wb), load_units(wb)
     units = {text.fold(c): Unit(text.clean(c), text.clean(n))
              for c, n in zip(unit_frame["unit_code"], unit_frame["unit_name"], strict=True)}
@@ -130,7 +128,7 @@ def load_report_data(wb: Workbook, kind: str) -> ReportData:
         if model_id:
             by_id[text.fold(model_id)] = model
     if period:
-        _attach_results(wb, by_id, PERIODS[period])
+        _attach_results(wb, by_id, period.label)
     _attach_evaluation(wb, by_id)
     return ReportData(settings, lists, kind, period, list(units.values()))
 

@@ -17,7 +17,7 @@ from typing import Any
 from openpyxl.worksheet.pagebreak import Break
 
 from . import __version__, excel, text
-from .dates import format_date
+from .dates import as_date, format_date
 from .errors import DvkError
 from .forms import (
     METADATA_SHEET,
@@ -32,16 +32,18 @@ from .forms import (
     Column,
     excel_column,
 )
+from .kinds import ModelKind, Period, ReportKind
 from .master import open_master
 from .numbers_vi import read_number
-from .reportdata import REPORT_KINDS, Model, ReportData, load_report_data
+from .reportdata import Model, ReportData, load_report_data
 from .workbook import FormattedNumber, excel_value
 
-FILE_NAMES = {"dang-ky": "PL02_DangKy_DVK", "6-thang": "PL03_BaoCao6Thang_DVK", "nam": "PL03_BaoCaoNam_DVK"}
+FILE_NAMES = {ReportKind.REGISTRATION: "PL02_DangKy_DVK", ReportKind.HALF_YEAR: "PL03_BaoCao6Thang_DVK",
+              ReportKind.YEAR: "PL03_BaoCaoNam_DVK"}
 GAP = "(chưa có dữ liệu)"
 
 
-def report_file_name(kind: str, year: int, committee: str) -> str:
+def report_file_name(kind: ReportKind | str, year: int, committee: str) -> str:
     return f"{FILE_NAMES[kind]}_{year}_{text.file_slug(committee)}.xlsx"
 
 
@@ -54,7 +56,7 @@ def document_symbol(committee: str) -> str:
 @dataclass
 class ReportResult:
     path: Path
-    kind: str
+    kind: ReportKind
     models: int
     units: int
     notices: list[str] = field(default_factory=list)
@@ -209,14 +211,8 @@ PL02_COLUMNS: tuple[Column, ...] = (
 
 
 def _period_text(model: Model) -> str:
-    start, end = format_date(_as_date(model["date_from"])), format_date(_as_date(model["date_to"]))
+    start, end = format_date(as_date(model["date_from"])), format_date(as_date(model["date_to"]))
     return f"{start} - {end}" if start or end else ""
-
-
-def _as_date(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    return value if isinstance(value, date) else None
 
 
 def _roman(number: int) -> str:
@@ -237,7 +233,7 @@ def _pl02_row(number: int, model: Model) -> list[Any]:
         elif column.key == "period_text":
             values.append(_period_text(model))
         elif column.type == "date":
-            values.append(_as_date(model[column.key]))
+            values.append(as_date(model[column.key]))
         else:
             values.append(model[column.key])
     return values
@@ -284,8 +280,8 @@ def write_pl02(data: ReportData, path: Path, day: date | None = None) -> Path:
     sheet = _frame(ws, ncols, data, "Phụ lục 02", f"DANH SÁCH ĐĂNG KÝ MÔ HÌNH “DÂN VẬN KHÉO” NĂM {s.year}",
                    subtitle, "DS", day)
     sheet.note(f"Tổng số: {len(models)} mô hình của {data.units_with_models()}/{len(data.units)} đơn vị. "
-               f"Mới: {data.count(kind='Mới')}; duy trì: {data.count(kind='Duy trì')}; "
-               f"nhân rộng: {data.count(kind='Nhân rộng')}.")
+               f"Mới: {data.count(kind=ModelKind.NEW)}; duy trì: {data.count(kind=ModelKind.CONTINUED)}; "
+               f"nhân rộng: {data.count(kind=ModelKind.REPLICATED)}.")
     sheet.row += 1
     excel.set_widths(ws, PL02_COLUMNS)
     header = sheet.row
@@ -352,7 +348,7 @@ def _detail_row(number: int, model: Model) -> list[Any]:
             values.append(model.commendation)
         elif key in ("result_status", "launched_on", "results", "participants", "resources"):
             value = model.result.get(key)
-            values.append(_as_date(value) if column.type == "date" else value)
+            values.append(as_date(value) if column.type == "date" else value)
         else:
             values.append(model[key])
     return values
@@ -490,7 +486,7 @@ def write_pl03(data: ReportData, wb: Any, path: Path, day: date | None = None) -
     for column in range(1, ncols + 1):
         ws.column_dimensions[excel_column(column - 1)].width = {1: 5, 2: 30}.get(column, 11)
     s = data.settings
-    when = "6 THÁNG ĐẦU NĂM" if data.period == "6-thang" else "NĂM"
+    when = "6 THÁNG ĐẦU NĂM" if data.period == Period.HALF_YEAR else "NĂM"
     title = f"BÁO CÁO KẾT QUẢ THỰC HIỆN PHONG TRÀO THI ĐUA “DÂN VẬN KHÉO” {when} {s.year}"
     sheet = _frame(ws, ncols, data, "Phụ lục 03", title, _plan_line(data), "BC", day)
     models = data.models
@@ -533,7 +529,8 @@ def write_pl03(data: ReportData, wb: Any, path: Path, day: date | None = None) -
         excel.merged_text(detail, 5, 1, dcols, "Chưa có mô hình nào trong sổ đăng ký", excel.ITALIC)
     excel.page_setup(detail, title_rows="4:4", footer=f"Phụ lục 03 — {DETAIL_SHEET}")
     detail.freeze_panes = "A5"
-    _write_machine_sheets(book, data, "PL03TH", {"period": data.period, "period_label": data.period_label})
+    period = data.period.value if data.period else None
+    _write_machine_sheets(book, data, "PL03TH", {"period": period, "period_label": data.period_label})
     book.active = 0
     return excel.save_book(book, path), notices
 
@@ -547,7 +544,7 @@ def report_metadata(data: ReportData, form_id: str, extra: dict[str, Any]) -> di
     return {
         "form_id": form_id,
         "form_version": REPORT_FORMS[form_id].version,
-        "kind": data.kind,
+        "kind": data.kind.value,
         "unit_code": s.committee_code or text.file_slug(s.committee),
         "unit_name": s.committee,
         "year": s.year,
@@ -590,11 +587,12 @@ def _write_machine_sheets(book: Any, data: ReportData, form_id: str, extra: dict
 # --- the command ---------------------------------------------------------------------------------
 
 
-def write_report(master: str | Path, kind: str, out_dir: str | Path, eml: bool = False,
+def write_report(master: str | Path, kind: ReportKind | str, out_dir: str | Path, eml: bool = False,
                  day: date | None = None) -> ReportResult:
     """``dvk report``: the Phụ lục 02 or 03 workbook of the master (and a draft e-mail)."""
-    if kind not in REPORT_KINDS:
-        raise DvkError(f"Không có loại báo cáo “{kind}”; chọn một trong: {', '.join(REPORT_KINDS)}")
+    if ReportKind.parse(kind) is None:
+        raise DvkError(f"Không có loại báo cáo “{kind}”; chọn một trong: {', '.join(ReportKind)}")
+    kind = ReportKind(kind)
     wb = open_master(master)
     data = load_report_data(wb, kind)
     if eml:
@@ -603,7 +601,7 @@ def write_report(master: str | Path, kind: str, out_dir: str | Path, eml: bool =
         higher_addresses(data.settings)  # a bad address is refused before anything is written
     path = Path(out_dir) / report_file_name(kind, data.settings.year, data.settings.committee)
     notices: list[str] = []
-    if kind == "dang-ky":
+    if kind is ReportKind.REGISTRATION:
         write_pl02(data, path, day)
     else:
         _, notices = write_pl03(data, wb, path, day)

@@ -13,21 +13,22 @@ from typing import TYPE_CHECKING
 
 from . import text
 from .findings import Finding
-from .forms import PERIODS, PL03, RESULTS, YES
+from .forms import PL03, RESULTS, YES
+from .kinds import Period
 from .master import read_form_table
 from .reading import ReturnedFile
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .consolidation import MasterState
+    from .state import MasterState
     from .validation import Campaign
 
 
-def period_of(file: ReturnedFile) -> str | None:
+def period_of(file: ReturnedFile) -> Period | None:
     """The period key (``6-thang`` / ``nam``) the unit's template was made for."""
     value = text.clean(file.meta.get("period"))
-    return value if value in PERIODS else None
+    return Period.parse(value)
 
 
 def check_results(frame: pd.DataFrame, files: list[ReturnedFile], campaign: Campaign) -> None:
@@ -58,7 +59,7 @@ def check_results(frame: pd.DataFrame, files: list[ReturnedFile], campaign: Camp
                      cell=cell)
         seen.setdefault(key, int(row))
         if text.fold(launched) == text.fold(YES) and not launched_on:
-            file.add("launch-date-missing", "đã ghi “Có” ra mắt nhưng chưa nhập ngày ra mắt",
+            file.add("launched-without-date", "đã ghi “Có” ra mắt nhưng chưa nhập ngày ra mắt",
                      severity="warning", cell=file.cell("launched_on", int(row)))
 
 
@@ -66,7 +67,7 @@ def merge_results(state: MasterState, file: ReturnedFile, rows: list[dict], rece
     """Replace the unit's rows of the file's period in ``KetQua`` by the file's rows."""
     import pandas as pd
 
-    label = PERIODS[period_of(file) or "6-thang"]
+    label = (period_of(file) or Period.HALF_YEAR).label
     unit = file.unit_code or ""
     unit_name = state.campaign.units[text.fold(unit)][1]
     registered = state.campaign.registered.get(unit, {})

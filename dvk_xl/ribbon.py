@@ -1,6 +1,6 @@
 """The Python side of the "Dân vận khéo" ribbon tab: one dispatch, one registry of actions.
 
-Every button of ``macros/customUI14.xml`` calls the one VBA callback, which runs
+Every button of ``dvk_xl/macros/customUI14.xml`` calls the one VBA callback, which runs
 ``dispatch(action, choice)`` through xlwings' ``RunPython``. ``ACTIONS`` maps each button's tag
 to a few lines that call the same library functions as the CLI, on the workbook open in Excel
 (``LiveWorkbook``). Progress goes to Excel's status bar; the end is a message box with the
@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DvkError
+from .kinds import Period, ReportKind
 
 TITLE = "Dân vận khéo"
 MAX_LINES = 30  # a message box taller than the screen hides its OK button
@@ -123,14 +124,12 @@ def _capability(module: str, name: str, label: str) -> Any:
 
 # --- the actions ----------------------------------------------------------------------------------
 
-PERIOD_LABELS = {"6-thang": "6 tháng đầu năm", "nam": "cả năm"}
-REPORT_LABELS = {"dang-ky": "Phụ lục 02", "6-thang": "báo cáo 6 tháng", "nam": "báo cáo năm"}
 
 
-def templates_action(form: str, period: str | None = None) -> Callable[[Context], None]:
+def templates_action(form: str, period: Period | None = None) -> Callable[[Context], None]:
     def run(ctx: Context) -> None:
         write_templates = _capability("templates", "write_templates", "Tạo mẫu")
-        what = f"Phụ lục 03 ({PERIOD_LABELS[period]})" if period else "Phụ lục 01"
+        what = f"Phụ lục 03 ({Period(period).phrase})" if period else "Phụ lục 01"
         ctx.ui.status(f"Đang tạo mẫu {what} cho các đơn vị…")
         result = write_templates(ctx.wb, ctx.folder, form=form, period=period)
         ctx.offer(f"Đã tạo {len(result.paths)} mẫu {what} trong thư mục:\n{ctx.folder}",
@@ -159,12 +158,12 @@ def compliance_action(ctx: Context) -> str:
     return "\n".join(run_compliance(ctx.wb).lines())
 
 
-def report_action(kind: str, eml: bool = False) -> Callable[[Context], None]:
+def report_action(kind: ReportKind, eml: bool = False) -> Callable[[Context], None]:
     def run(ctx: Context) -> None:
         write_report = _capability("reports", "write_report", "Báo cáo")
-        ctx.ui.status(f"Đang lập {REPORT_LABELS[kind]}…")
+        ctx.ui.status(f"Đang lập {ReportKind(kind).label}…")
         result = write_report(ctx.wb, kind, ctx.folder, eml=eml)
-        lines = [f"Đã lập {REPORT_LABELS[kind]}: {result.models} mô hình của {result.units} đơn vị.",
+        lines = [f"Đã lập {ReportKind(kind).label}: {result.models} mô hình của {result.units} đơn vị.",
                  f"Tệp: {result.path}"]
         if result.eml:
             lines.append(f"Thư nháp gửi cấp trên: {result.eml}")
@@ -213,17 +212,17 @@ def guide_action(ctx: Context) -> str:
 
 ACTIONS: dict[str, Action] = {a.key: a for a in (
     Action("mau-pl01", "Tạo mẫu Phụ lục 01", templates_action("pl01"), asks="folder"),
-    Action("mau-pl03-6-thang", "Phụ lục 03 — 6 tháng đầu năm", templates_action("pl03", "6-thang"), asks="folder"),
-    Action("mau-pl03-nam", "Phụ lục 03 — cả năm", templates_action("pl03", "nam"), asks="folder"),
+    Action("mau-pl03-6-thang", "Phụ lục 03 — 6 tháng đầu năm", templates_action("pl03", Period.HALF_YEAR), asks="folder"),
+    Action("mau-pl03-nam", "Phụ lục 03 — cả năm", templates_action("pl03", Period.YEAR), asks="folder"),
     Action("kiem-tra-tep", "Kiểm tra tệp", check_files_action, asks="files"),
     Action("tong-hop", "Tổng hợp từ thư mục", consolidate_action, asks="folder"),
     Action("chi-tieu", "Kiểm tra chỉ tiêu", compliance_action),
-    Action("bao-cao-pl02", "Phụ lục 02", report_action("dang-ky"), asks="folder"),
-    Action("bao-cao-6-thang", "Báo cáo 6 tháng", report_action("6-thang"), asks="folder"),
-    Action("bao-cao-nam", "Báo cáo năm", report_action("nam"), asks="folder"),
-    Action("thu-pl02", "Thư kèm Phụ lục 02", report_action("dang-ky", eml=True), asks="folder"),
-    Action("thu-6-thang", "Thư kèm báo cáo 6 tháng", report_action("6-thang", eml=True), asks="folder"),
-    Action("thu-nam", "Thư kèm báo cáo năm", report_action("nam", eml=True), asks="folder"),
+    Action("bao-cao-pl02", "Phụ lục 02", report_action(ReportKind.REGISTRATION), asks="folder"),
+    Action("bao-cao-6-thang", "Báo cáo 6 tháng", report_action(ReportKind.HALF_YEAR), asks="folder"),
+    Action("bao-cao-nam", "Báo cáo năm", report_action(ReportKind.YEAR), asks="folder"),
+    Action("thu-pl02", "Thư kèm Phụ lục 02", report_action(ReportKind.REGISTRATION, eml=True), asks="folder"),
+    Action("thu-6-thang", "Thư kèm báo cáo 6 tháng", report_action(ReportKind.HALF_YEAR, eml=True), asks="folder"),
+    Action("thu-nam", "Thư kèm báo cáo năm", report_action(ReportKind.YEAR, eml=True), asks="folder"),
     Action("mo-tiep-nhan", "Mở thư mục tiếp nhận", open_inbox_action),
     Action("mo-luu-tru", "Mở thư mục lưu trữ", open_archive_action),
     Action("huong-dan", "Hướng dẫn", guide_action, needs_master=False),

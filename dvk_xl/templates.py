@@ -16,7 +16,6 @@ from .forms import (
     LIST_HEADERS,
     LISTS_SHEET_IN_TEMPLATE,
     METADATA_SHEET,
-    PERIODS,
     PL01,
     PL03,
     REGISTER,
@@ -24,6 +23,7 @@ from .forms import (
     Form,
     excel_column,
 )
+from .kinds import Period
 from .master import Settings, load_lists, load_settings, load_units, open_master
 from .workbook import Workbook
 
@@ -152,7 +152,7 @@ class TemplatesResult:
 
 
 def write_templates(master_path: str | Path, out_dir: str | Path, units: Sequence[str] = (), form: str = "pl01",
-                    period: str | None = None) -> TemplatesResult:
+                    period: Period | str | None = None) -> TemplatesResult:
     """Write a form for each unit of the master's DonVi (or only ``units``).
 
     ``form`` is ``pl01`` (registration) or ``pl03`` (results of ``period``: ``6-thang`` or ``nam``;
@@ -161,8 +161,9 @@ def write_templates(master_path: str | Path, out_dir: str | Path, units: Sequenc
     chosen = UNIT_FORMS.get(form.upper())
     if chosen is None:
         raise DvkError(f"Không có biểu mẫu “{form}”; chọn một trong: {', '.join(f.lower() for f in UNIT_FORMS)}")
-    if chosen is PL03 and period not in PERIODS:
-        raise DvkError(f"Mẫu Phụ lục 03 cần kỳ báo cáo: --period {' hoặc --period '.join(PERIODS)}")
+    period = Period.parse(period)
+    if chosen is PL03 and period is None:
+        raise DvkError(f"Mẫu Phụ lục 03 cần kỳ báo cáo: --period {' hoặc --period '.join(Period)}")
     wb = open_master(master_path)
     settings, lists, unit_frame = load_settings(wb), load_lists(wb), load_units(wb)
     if unit_frame.empty:
@@ -184,9 +185,9 @@ def write_templates(master_path: str | Path, out_dir: str | Path, units: Sequenc
         if not rows:
             continue  # a unit with no registered model has nothing to report on
         paths.append(write_unit_template(
-            PL03, unit, settings, lists, out / template_file_name(PL03, unit, text.file_slug(PERIODS[period])),
+            PL03, unit, settings, lists, out / template_file_name(PL03, unit, text.file_slug(period.label)),
             results_title(settings.year, period), plan, prefilled=rows, locked_keys=("model_id", "name"),
-            meta_extra={"period": period, "period_label": PERIODS[period]}))
+            meta_extra={"period": period.value, "period_label": period.label}))
     if wanted and not paths and chosen is PL01:
         raise DvkError(f"Không có đơn vị nào mang mã {', '.join(units)} trong sheet “Đơn vị” của {wb.label}")
     if not paths and chosen is PL03:
@@ -195,9 +196,9 @@ def write_templates(master_path: str | Path, out_dir: str | Path, units: Sequenc
     return TemplatesResult(paths=paths, form=chosen)
 
 
-def results_title(year: int, period: str) -> str:
+def results_title(year: int, period: Period | str) -> str:
     """"… 6 THÁNG ĐẦU NĂM 2026" or "… NĂM 2026"."""
-    return PL03.title.format(period="6 THÁNG ĐẦU" if period == "6-thang" else "", year=year).replace("  ", " ")
+    return PL03.title.format(period="6 THÁNG ĐẦU" if period == Period.HALF_YEAR else "", year=year).replace("  ", " ")
 
 
 def registered_models(wb: Workbook) -> dict[str, list[tuple[str, str]]]:

@@ -7,75 +7,31 @@ openpyxl for files on disk; the ribbon adds a live-Excel implementation over xlw
 
 from __future__ import annotations
 
-import contextlib
 import os
-import stat
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .errors import DvkError, MasterLockedError
+from .cells import (  # noqa: F401 - re-exported: the Workbook interface's names
+    FORMULA_STARTS,
+    FormattedNumber,
+    ReportSheet,
+    SheetBlock,
+    SheetChart,
+    atomic_save,
+    ensure_not_locked,
+    excel_value,
+    lock_files,
+    set_text_safe,
+)
+from .errors import DvkError
 from .forms import DATE_FORMAT, MASTER_TABLES, SETTINGS, Form, excel_column
 
 if TYPE_CHECKING:
     import pandas as pd
 
-FORMULA_STARTS = ("=", "+", "-", "@")
-
-
-@dataclass
-class SheetBlock:
-    """One titled table of a report sheet: a header row and value rows."""
-
-    title: str
-    headers: list[str]
-    rows: list[list[Any]]
-
-
-@dataclass(frozen=True)
-class FormattedNumber:
-    """A number stored as a number and shown through an Excel number format.
-
-    The format may carry words around the number ("Tối thiểu "0, 0.0%), so a cell reads as the
-    sentence it used to be while sums, sorting and filters still work on the number.
-    """
-
-    value: float | int
-    number_format: str = "General"
-
-
-@dataclass
-class SheetChart:
-    """A column chart of one block: its first column gives the categories, the next ``series`` columns
-    the series (named by their headers); only the first ``rows`` rows (all when None) are drawn."""
-
-    title: str
-    block: int
-    series: int
-    rows: int | None = None
-    stacked: bool = True
-    y_title: str = ""
-
-
-@dataclass
-class ReportSheet:
-    """A whole sheet the tool owns and rewrites: a title, blocks one under another, charts below.
-
-    ``marks`` colours every cell whose text is a key (e.g. "Chưa đạt" in red); ``position`` is the
-    sheet's place for a new sheet (a replaced sheet keeps its place).
-    """
-
-    name: str
-    title: str
-    subtitle: str = ""
-    blocks: list[SheetBlock] = field(default_factory=list)
-    charts: list[SheetChart] = field(default_factory=list)
-    widths: list[float] = field(default_factory=list)
-    marks: dict[str, str] = field(default_factory=dict)
-    position: int = 1
-
+_FORMS = {form.table: form for form in MASTER_TABLES}
 
 class Workbook(Protocol):
     """What business logic may do with a master workbook."""
@@ -125,6 +81,38 @@ def cell_ref(frame: pd.DataFrame, row_position: int, header: str) -> str:
     """The Excel address of a value read with ``read_table`` (row position is 0-based)."""
     column = frame.attrs.get("first_column", 0) + list(frame.columns).index(header)
     return f"{excel_column(column)}{sheet_row(frame, row_position)}"
+
+
+def keep_staff_columns(frame: pd.DataFrame, current: pd.DataFrame, name: str) -> pd.DataFrame:
+    """``frame`` plus the columns staff added to the table, each value kept on the row it was typed on.
+
+    Staff add their own columns to the tool's tables ("Người theo dõi", "Ghi chú"); the tool owns only the
+    form's columns, so a rewrite carries the others along, matched by the row's identity (its model ID…),
+    not by its position, which changes when models are added, withdrawn or sorted.
+    """
+    form = _FORMS.get(name)
+    if form is None or not form.identity:
+        return frame
+    extra = [h for h in current.columns if h not in frame.columns and h not in form.headers]
+    keys = [form.header_of(k) for k in form.identity]
+    if not extra or any(k not in frame.columns or k not in current.columns for k in keys):
+        return frame
+    from . import text
+
+    def identity(values: tuple) -> tuple[str, ...]:
+        return tuple(text.clean(excel_value(v)) for v in values)
+
+    saved: dict[tuple[str, ...], tuple] = {}
+    for row in current[keys + extra].itertuples(index=False, name=None):
+        key = identity(row[:len(keys)])
+        if any(key):
+            saved.setdefault(key, row[len(keys):])
+    found = [saved.get(identity(row)) for row in frame[keys].itertuples(index=False, name=None)]
+    kept = frame.copy()
+    for position, header in enumerate(extra):
+        kept[header] = [values[position] if values else None for values in found]
+    kept.attrs = dict(frame.attrs)
+    return kept
 
 
 def filled_rows(rows: Any) -> tuple[list[Any], tuple[int, ...]]:
@@ -185,89 +173,6 @@ def missing_table(label: str, name: str, sheets: list[str]) -> DvkError:
     )
 
 
-def lock_files(path: Path) -> list[Path]:
-    """Lock files that Excel and LibreOffice leave beside a workbook they have open."""
-    candidates = [path.with_name("~$" + path.name), path.with_name(f".~lock.{path.name}#")]
-    return [p for p in candidates if p.exists()]
-
-
-def ensure_not_locked(path: Path) -> None:
-    if locks := lock_files(path):
-        raise MasterLockedError(
-            f"Tệp {path.name} đang được mở trong Excel hoặc LibreOffice (thấy tệp khóa {locks[0].name}); "
-            "hãy đóng tệp rồi chạy lại, hoặc dùng nút trên thanh công cụ “Dân vận khéo” trong Excel"
-        )
-
-
-def _current_umask() -> int:
-    mask = os.umask(0o022)  # the only way to read it: set and put back at once
-    os.umask(mask)
-    return mask
-
-
-def _settle_mode(temp: Path, path: Path) -> None:
-    """Give the temporary file the mode a plain write would have: mkstemp makes it 0600.
-
-    A file being replaced keeps its mode (and group when allowed), so colleagues sharing the
-    folder keep their access; a new file gets 0666 less the user's umask.
-    """
-    if os.name != "posix":
-        return
-    try:
-        previous = path.stat()
-    except OSError:
-        os.chmod(temp, 0o666 & ~_current_umask())
-        return
-    with contextlib.suppress(OSError):  # not a member of that group: the mode is still kept
-        os.chown(temp, -1, previous.st_gid)
-    os.chmod(temp, stat.S_IMODE(previous.st_mode))
-
-
-def atomic_save(path: Path, write: Any, keep_previous: Path | None = None) -> None:
-    """Write through ``write(temp_path)`` into a temporary file beside ``path``, then replace.
-
-    Nothing half-written is ever left at ``path``; the previous version is moved to
-    ``keep_previous`` when given.
-    """
-    path = Path(path)
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix + ".tmp", dir=path.parent)
-    os.close(fd)
-    temp = Path(temp_name)
-    try:
-        write(temp)
-        _settle_mode(temp, path)
-        if keep_previous is not None and path.exists():
-            keep_previous.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(path, keep_previous)
-        os.replace(temp, path)
-    except PermissionError as exc:
-        raise MasterLockedError(
-            f"Không ghi được tệp {path.name}: tệp đang bị khóa hoặc đang mở ở chương trình khác; "
-            "đóng tệp rồi chạy lại (chưa có thay đổi nào được ghi)"
-        ) from exc
-    finally:
-        if temp.exists():
-            temp.unlink()
-
-
-def excel_value(value: Any) -> Any:
-    """A Python value as a cell value: NaN/NaT to empty, Timestamps to dates."""
-    if value is None:
-        return None
-    try:
-        import pandas as pd
-
-        if value is pd.NaT or (isinstance(value, float) and value != value):
-            return None
-        if isinstance(value, pd.Timestamp):
-            return value.to_pydatetime()
-    except ImportError:  # pragma: no cover
-        pass
-    if hasattr(value, "item") and not isinstance(value, str | bytes):
-        return value.item()  # numpy scalar
-    return value
-
-
 def _from_calamine(value: Any) -> Any:
     """Cell values as openpyxl gives them: empty as None, whole numbers as int, dates as datetime."""
     if value == "" or value is None:
@@ -277,13 +182,6 @@ def _from_calamine(value: Any) -> Any:
     if isinstance(value, date) and not isinstance(value, datetime):
         return datetime(value.year, value.month, value.day)
     return value
-
-
-def set_text_safe(cell: Any, value: Any) -> None:
-    """Write a value; text that looks like a formula stays text (never evaluated)."""
-    cell.value = value
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        cell.data_type = "s"
 
 
 @dataclass
@@ -479,9 +377,13 @@ class FileWorkbook:
             if name not in self._fast_tables:
                 raise self._missing(name)
             headers = [str(h).strip() for h in self._fast.get_table_by_name(name).columns]
+            if set(headers) - set(frame.columns):
+                frame = keep_staff_columns(frame, self.read_table(name), name)
             if set(frame.columns) <= set(headers):
                 self._pending[name] = frame.reindex(columns=headers)
                 return
+        else:
+            frame = keep_staff_columns(frame, self.read_table(name), name)
         self._book  # noqa: B018 - a new column needs openpyxl
         self._write_openpyxl(name, frame)
 
@@ -542,7 +444,7 @@ class FileWorkbook:
             return False
         if form.sheet in self._book.sheetnames:
             raise sheet_taken(self.label, form)
-        from .master import add_table_sheet
+        from .table_sheet import add_table_sheet
 
         ws = add_table_sheet(self._book, form)
         self._tables[form.table] = (ws, ws.tables[form.table])

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 from xml.parsers import expat
 
-from .forms import excel_column
+from .forms import column_number, excel_column
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REF = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?$")
@@ -47,13 +47,6 @@ _BUILTIN_DATES = {*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)
 
 class PatchUnsupported(Exception):
     """The file is laid out in a way the fast path does not handle; use the slow, general path."""
-
-
-def column_number(letters: str) -> int:
-    number = 0
-    for ch in letters:
-        number = number * 26 + ord(ch) - 64
-    return number
 
 
 def _serial(value: date | datetime) -> str:

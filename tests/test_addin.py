@@ -17,6 +17,7 @@ from dvk_xl.addin import (
     RIBBON_PART,
     RIBBON_REL_TYPE,
     build_addin,
+    macro_files,
     ribbon_tags,
     xlwings_sources,
 )
@@ -53,7 +54,7 @@ def vba(addin) -> dict[str, str]:
 
 def test_olevba_finds_our_modules_with_the_code_of_macros(vba):
     assert {"xlwings", "DvkRibbon", "Dictionary", "ThisWorkbook"} <= set(vba)
-    for path in MACROS_DIR.glob("*.bas"):
+    for path in macro_files(MACROS_DIR, ".bas"):
         name = re.search(r'Attribute VB_Name = "([^"]+)"', path.read_text(encoding="utf-8")).group(1)
         assert code_lines(vba[name]) == code_lines(path.read_text(encoding="utf-8")), path.name
 

@@ -9,7 +9,7 @@ from dvk_xl.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-RIBBON = (ROOT / "macros" / "customUI14.xml").read_text(encoding="utf-8")
+RIBBON = (ROOT / "dvk_xl" / "macros" / "customUI14.xml").read_text(encoding="utf-8")
 
 
 def _labels() -> list[str]:

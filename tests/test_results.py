@@ -107,7 +107,7 @@ def test_results_intake_fills_ketqua_and_refuses_unknown_models(ward_master, tmp
     again = consolidate(ward_master, inbox)
     resent = next(f for f in again.files if f.path.name == "ket qua khu 1 (sua).xlsx")
     assert resent.status == "accepted", resent.findings
-    assert [(f.code, f.cell) for f in resent.findings] == [("launch-date-missing", f"F{HEADER_ROW + 2}")]
+    assert [(f.code, f.cell) for f in resent.findings] == [("launched-without-date", f"F{HEADER_ROW + 2}")]
     frame = read_form_table(open_master(ward_master), RESULTS)
     assert list(frame["model_id"]) == ["DVK-2026-CB01-1", "DVK-2026-CB01-2"]
     assert list(frame["result_status"]) == ["Hoàn thành", "Tạm dừng"]
