@@ -146,7 +146,10 @@ def test_everything_outside_the_rows_stays_byte_for_byte(prepared, tmp_path):
     assert sorted(changed) == sorted(sheet_xml_names(prepared))
     old, new = sheet_xml(prepared)[1], sheet_xml(target)[1]
     head = old[: old.index(b'<row r="5"')]
-    assert new.startswith(re.sub(rb'<dimension ref="[^"]+"/>', b'<dimension ref="A1:Y9"/>', head))
+    # only the dimension changes before the rows (the fixture's writer may have put a space before "/>")
+    assert re.search(rb'<dimension ref="A1:Y9" ?/>', new)
+    dimension = re.compile(rb"<dimension\b[^>]*>")
+    assert dimension.sub(b"", new).startswith(dimension.sub(b"", head))
     assert new[new.index(b"</sheetData>"):] == old[old.index(b"</sheetData>"):]
 
 
@@ -356,8 +359,8 @@ def test_a_patched_master_opens_in_libreoffice(prepared, tmp_path):
 
 def test_a_remembered_sort_follows_the_table(prepared):
     table, sheet = sheet_xml(prepared)
-    table = table.replace(b'<autoFilter ref="A4:Y7"/>', b'<autoFilter ref="A4:Y7"/><sortState ref="A5:Y7">'
-                                                         b'<sortCondition descending="1" ref="D5:D7"/></sortState>')
+    table = re.sub(rb'<autoFilter ref="A4:Y7" ?/>', b'<autoFilter ref="A4:Y7"/><sortState ref="A5:Y7">'
+                   b'<sortCondition descending="1" ref="D5:D7"/></sortState>', table)
     new_table, _ = xlsx_patch._patch_one(table, sheet, [["a"] * 25] * 10)
     assert b'<autoFilter ref="A4:Y14"/><sortState ref="A5:Y14"><sortCondition descending="1" ref="D5:D14"/>' in new_table
     assert b' ref="A4:Y14" ' in new_table
