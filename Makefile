@@ -19,10 +19,12 @@ demo: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check dvk_xl tests benchmarks
+	$(BIN)/lint-imports
 
 test: $(STAMP)
 	bash scripts/install-libreoffice.sh
 	$(BIN)/ruff check dvk_xl tests benchmarks
+	$(BIN)/lint-imports  # the layers contract in pyproject.toml
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)

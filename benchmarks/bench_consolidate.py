@@ -5,8 +5,8 @@
     python benchmarks/bench_consolidate.py --full       # 60, 1,000 and 10,000
 
 Variants, each run in its own child process so that its peak memory is its own:
-  ours         dvk_xl.consolidation.consolidate(master, inbox) on a fresh copy of the master
-  ours-read    dvk_xl.reading.read_returned on every file, one process (the reading part alone)
+  ours         dvk_xl.intake.consolidation.consolidate(master, inbox) on a fresh copy of the master
+  ours-read    dvk_xl.intake.reading.read_returned on every file, one process (the reading part alone)
   calamine     python-calamine: all rows of the data sheet + the metadata sheet, one process
   openpyxl-ro  openpyxl read_only: the same cells, one process
   naive        openpyxl load_workbook + one pandera DataFrameSchema.validate per file, one process
@@ -44,7 +44,7 @@ TARGETS = {"seconds_10000": 10.0, "speedup": 20.0, "read_overhead": 3.0, "peak_m
 
 
 def run_ours(paths: list[Path], bench_dir: Path, work: Path) -> dict[str, Any]:
-    from dvk_xl.consolidation import consolidate
+    from dvk_xl.intake.consolidation import consolidate
 
     master_src = next((bench_dir / "master").glob("*.xlsx"))
     master = work / "master" / master_src.name
@@ -66,7 +66,7 @@ def run_ours(paths: list[Path], bench_dir: Path, work: Path) -> dict[str, Any]:
 
 
 def run_ours_read(paths: list[Path], bench_dir: Path, work: Path) -> dict[str, Any]:
-    from dvk_xl.reading import read_returned
+    from dvk_xl.intake.reading import read_returned
 
     started = time.perf_counter()
     files = [read_returned(p) for p in paths]
@@ -78,7 +78,7 @@ def run_ours_read(paths: list[Path], bench_dir: Path, work: Path) -> dict[str, A
 def run_calamine(paths: list[Path], bench_dir: Path, work: Path) -> dict[str, Any]:
     from python_calamine import CalamineWorkbook
 
-    from dvk_xl.forms import METADATA_SHEET, PL01
+    from dvk_xl.spec.forms import METADATA_SHEET, PL01
 
     started = time.perf_counter()
     cells = 0
@@ -93,7 +93,7 @@ def run_calamine(paths: list[Path], bench_dir: Path, work: Path) -> dict[str, An
 def run_openpyxl_ro(paths: list[Path], bench_dir: Path, work: Path) -> dict[str, Any]:
     from openpyxl import load_workbook
 
-    from dvk_xl.forms import METADATA_SHEET, PL01
+    from dvk_xl.spec.forms import METADATA_SHEET, PL01
 
     started = time.perf_counter()
     cells = 0
@@ -109,7 +109,7 @@ def naive_schema() -> Any:
     """One pandera schema over the PL01 columns: required columns, types, allowed lists."""
     import pandera.pandas as pa
 
-    from dvk_xl.forms import DEFAULT_LISTS, PL01
+    from dvk_xl.spec.forms import DEFAULT_LISTS, PL01
 
     columns = {}
     for column in PL01.columns:
@@ -134,7 +134,7 @@ def run_naive(paths: list[Path], bench_dir: Path, work: Path) -> dict[str, Any]:
     import pandera.errors
     from openpyxl import load_workbook
 
-    from dvk_xl.forms import METADATA_SHEET, PL01
+    from dvk_xl.spec.forms import METADATA_SHEET, PL01
 
     schema = naive_schema()
     started = time.perf_counter()
@@ -302,7 +302,7 @@ def available(variant: str) -> str | None:
     """Why a variant cannot run yet (the library may still be being written), or None."""
     import importlib
 
-    needs = {"ours": ("dvk_xl.consolidation", "consolidate"), "ours-read": ("dvk_xl.reading", "read_returned")}
+    needs = {"ours": ("dvk_xl.intake.consolidation", "consolidate"), "ours-read": ("dvk_xl.intake.reading", "read_returned")}
     if variant not in needs:
         return None
     module, name = needs[variant]

@@ -33,7 +33,9 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from dvk_xl.forms import (
+from dvk_xl.master.book import init_master
+from dvk_xl.reports.templates import HEADER_ROW, INPUT_ROWS, UnitInfo, template_file_name, write_templates
+from dvk_xl.spec.forms import (
     DEFAULT_LISTS,
     KIND_CONTINUED,
     KIND_NEW,
@@ -42,8 +44,6 @@ from dvk_xl.forms import (
     PL01,
     excel_column,
 )
-from dvk_xl.master import init_master
-from dvk_xl.templates import HEADER_ROW, INPUT_ROWS, UnitInfo, template_file_name, write_templates
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
@@ -334,7 +334,8 @@ def code_fingerprint() -> str:
 
     package = Path(dvk_xl.__file__).parent
     digest = hashlib.sha256(str(GENERATOR_VERSION).encode())
-    for path in (package / "forms.py", package / "templates.py", package / "excel.py", package / "master.py",
+    for path in (package / "spec" / "forms.py", package / "reports" / "templates.py", package / "workbook" / "excel.py",
+                 package / "master" / "book.py",
                  Path(__file__)):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

@@ -8,35 +8,33 @@ pandas, pandera and openpyxl, and ``import dvk_xl`` and ``dvk --help`` must stay
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from typing import TYPE_CHECKING, Any
 
 # public name -> the module that defines it
 _EXPORTS: dict[str, str] = {
-    "init_master": "master",
-    "open_master": "master",
-    "load_settings": "master",
-    "load_units": "master",
-    "Settings": "master",
-    "InitResult": "master",
-    "write_templates": "templates",
-    "TemplatesResult": "templates",
-    "check_files": "consolidation",
-    "consolidate": "consolidation",
-    "IntakeReport": "intake",
-    "FileOutcome": "intake",
-    "run_compliance": "compliance",
-    "check_compliance": "compliance",
-    "ComplianceReport": "compliance",
-    "write_report": "reports",
-    "ReportResult": "reports",
-    "rollup": "rollup",
-    "build_addin": "addin",
-    "AddinResult": "addin",
-    "run_demo": "demo",
-    "Finding": "findings",
-    "DvkError": "errors",
+    "init_master": "master.book",
+    "open_master": "master.book",
+    "load_settings": "master.book",
+    "load_units": "master.book",
+    "Settings": "master.book",
+    "InitResult": "master.book",
+    "write_templates": "reports.templates",
+    "TemplatesResult": "reports.templates",
+    "check_files": "intake.consolidation",
+    "consolidate": "intake.consolidation",
+    "IntakeReport": "intake.pipeline",
+    "FileOutcome": "intake.pipeline",
+    "run_compliance": "compliance.check",
+    "check_compliance": "compliance.check",
+    "ComplianceReport": "compliance.check",
+    "write_report": "reports.writer",
+    "ReportResult": "reports.writer",
+    "rollup": "intake.rollup",
+    "build_addin": "shells.addin",
+    "AddinResult": "shells.addin",
+    "run_demo": "demo.run",
+    "Finding": "core.findings",
+    "DvkError": "core.errors",
 }
 
 __all__ = [  # the same names as _EXPORTS, spelt out for linters and type checkers (a test keeps them equal)
@@ -53,17 +51,17 @@ __all__ = [  # the same names as _EXPORTS, spelt out for linters and type checke
 ]
 
 if TYPE_CHECKING:  # for type checkers and IDEs only; at run time the names come from __getattr__
-    from .addin import AddinResult, build_addin
-    from .compliance import ComplianceReport, check_compliance, run_compliance
-    from .consolidation import check_files, consolidate
-    from .demo import run_demo
-    from .errors import DvkError
-    from .findings import Finding
-    from .intake import FileOutcome, IntakeReport
-    from .master import InitResult, Settings, init_master, load_settings, load_units, open_master
-    from .reports import ReportResult, write_report
-    from .rollup import rollup
-    from .templates import TemplatesResult, write_templates
+    from .compliance.check import ComplianceReport, check_compliance, run_compliance
+    from .core.errors import DvkError
+    from .core.findings import Finding
+    from .demo.run import run_demo
+    from .intake.consolidation import check_files, consolidate
+    from .intake.pipeline import FileOutcome, IntakeReport
+    from .intake.rollup import rollup
+    from .master.book import InitResult, Settings, init_master, load_settings, load_units, open_master
+    from .reports.templates import TemplatesResult, write_templates
+    from .reports.writer import ReportResult, write_report
+    from .shells.addin import AddinResult, build_addin
 
     __version__: str
 
@@ -90,20 +88,3 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
-
-
-class _Package(types.ModuleType):
-    """``dvk_xl.rollup`` is both a module and the public function ``rollup``.
-
-    Importing a submodule binds it on its package; left alone, ``from dvk_xl import rollup`` would
-    give the function or the module depending on what ran before. The function wins, always; the
-    module stays reachable as ``sys.modules["dvk_xl.rollup"]`` and ``from dvk_xl.rollup import …``.
-    """
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if isinstance(value, types.ModuleType) and _EXPORTS.get(name) == name:
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package

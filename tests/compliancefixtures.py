@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from dvk_xl.forms import EVALUATION, QUOTAS, REGISTER, UNITS, Form
-from dvk_xl.master import open_master, read_form_table
+from dvk_xl.master.book import open_master, read_form_table
+from dvk_xl.spec.forms import EVALUATION, QUOTAS, REGISTER, UNITS, Form
 
 from .reportfixtures import frame
 

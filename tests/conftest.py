@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from dvk_xl.demo import DEMO_COMMITTEE, DEMO_UNITS
-from dvk_xl.master import init_master
+from dvk_xl.demo.run import DEMO_COMMITTEE, DEMO_UNITS
+from dvk_xl.master.book import init_master
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ NEW_MODEL = ("Vận động hiến đất mở rộng ngõ 12", "Kinh tế", "T�
 
 def model(base: tuple = GOOD_MODEL, **changes) -> tuple:
     """A model row for a PL01 form, with some columns changed by key."""
-    from dvk_xl.forms import PL01
+    from dvk_xl.spec.forms import PL01
 
     keys = [k for k in PL01.keys if k != "stt"]
     values = dict(zip(keys, base, strict=False))
@@ -78,8 +78,8 @@ def returned(ward_master, tmp_path):
     import os
     from datetime import datetime
 
-    from dvk_xl.demo import fill_template
-    from dvk_xl.templates import write_templates
+    from dvk_xl.demo.run import fill_template
+    from dvk_xl.reports.templates import write_templates
 
     forms = tmp_path / "forms"
     made = {p.name.split("_")[1]: p for p in write_templates(ward_master, forms).paths}

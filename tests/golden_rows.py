@@ -22,13 +22,13 @@ def typed_rows_of_demo(tmp: Path) -> tuple[list[list[tuple[str, str, Any]]], lis
     and every finding as (file, code, severity, cell, message)."""
     import os
 
-    from dvk_xl.demo import DEMO_COMMITTEE, DEMO_MODELS, DEMO_UNITS, fill_template
-    from dvk_xl.handlers import UNIT_HANDLERS
-    from dvk_xl.intake import read_all
-    from dvk_xl.master import init_master, open_master
-    from dvk_xl.state import load_state
-    from dvk_xl.templates import write_templates
-    from dvk_xl.validation import validate_files
+    from dvk_xl.demo.run import DEMO_COMMITTEE, DEMO_MODELS, DEMO_UNITS, fill_template
+    from dvk_xl.intake.handlers import UNIT_HANDLERS
+    from dvk_xl.intake.pipeline import read_all
+    from dvk_xl.intake.state import load_state
+    from dvk_xl.intake.validation import validate_files
+    from dvk_xl.master.book import init_master, open_master
+    from dvk_xl.reports.templates import write_templates
 
     master = init_master(tmp / "phuong", year=2026, committee=DEMO_COMMITTEE, preset="phuong", units=DEMO_UNITS).path
     made = {p.name.split("_")[1]: p for p in write_templates(master, tmp / "forms").paths}

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from dvk_xl.forms import REGISTER, RESULTS, Form
-from dvk_xl.master import open_master
+from dvk_xl.master.book import open_master
+from dvk_xl.spec.forms import REGISTER, RESULTS, Form
 
 UNIT_NAMES = {"CB01": "Chi bộ Khu dân cư số 1", "PN01": "Hội Liên hiệp Phụ nữ phường"}
 

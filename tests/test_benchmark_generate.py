@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from dvk_xl.demo import fill_template
-from dvk_xl.forms import METADATA_SHEET, PL01
-from dvk_xl.master import load_units, open_master
-from dvk_xl.templates import UnitInfo, template_file_name, write_templates
+from dvk_xl.demo.run import fill_template
+from dvk_xl.master.book import load_units, open_master
+from dvk_xl.reports.templates import UnitInfo, template_file_name, write_templates
+from dvk_xl.spec.forms import METADATA_SHEET, PL01
 
 GENERATE = Path(__file__).resolve().parents[1] / "benchmarks" / "generate.py"
 

@@ -4,7 +4,7 @@ import sys
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from dvk_xl.cli import main
+from dvk_xl.shells.cli import main
 
 
 def run(*args):
@@ -18,7 +18,7 @@ def test_help_is_bilingual_and_fast_without_heavy_imports():
     for command in ("init", "templates", "demo"):
         sub = run(command, "--help")
         assert sub.exit_code == 0 and "/" in sub.output
-    code = "import sys; from dvk_xl.cli import main; print('pandas' in sys.modules, 'pandera' in sys.modules)"
+    code = "import sys; from dvk_xl.shells.cli import main; print('pandas' in sys.modules, 'pandera' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
 
@@ -61,7 +61,7 @@ def test_demo_builds_the_campaign(tmp_path):
 
 
 def test_an_impossible_date_in_the_master_stops_templates_naming_the_cell(ward_master, tmp_path):
-    from dvk_xl.forms import SETTING_ROWS, SETTINGS
+    from dvk_xl.spec.forms import SETTING_ROWS, SETTINGS
 
     book = load_workbook(ward_master)
     ws = book[SETTINGS.sheet]

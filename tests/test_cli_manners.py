@@ -9,7 +9,7 @@ import click.core
 import pytest
 from click.testing import CliRunner
 
-from dvk_xl.cli import PIPE_CLOSED_EXIT, main
+from dvk_xl.shells.cli import PIPE_CLOSED_EXIT, main
 
 from .conftest import GOOD_MODEL
 
@@ -81,7 +81,7 @@ def test_click_speaks_english_again_outside_dvk():
 def test_a_closed_pipe_ends_quietly(returned):
     returned("CB01", [GOOD_MODEL])
     returned("CB02", [GOOD_MODEL])
-    code = "import sys; from dvk_xl.cli import main; sys.exit(main())"
+    code = "import sys; from dvk_xl.shells.cli import main; sys.exit(main())"
     proc = subprocess.Popen([sys.executable, "-c", code, "consolidate", str(returned.master), str(returned.inbox)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     proc.stdout.close()  # the reader goes away before dvk writes, as `| head -1` does
@@ -93,7 +93,7 @@ def test_a_closed_pipe_ends_quietly(returned):
 def test_a_shell_pipe_into_head_ends_quietly(returned):
     for unit in ("CB01", "CB02", "CB03"):
         returned(unit, [GOOD_MODEL])
-    dvk = f"{sys.executable} -c 'import sys; from dvk_xl.cli import main; sys.exit(main())'"
+    dvk = f"{sys.executable} -c 'import sys; from dvk_xl.shells.cli import main; sys.exit(main())'"
     # the reader closes at once, long before dvk has read the files and prints its summary
     script = f"set -o pipefail; {dvk} consolidate '{returned.master}' '{returned.inbox}' | (exec 0<&-; true)"
     result = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60)

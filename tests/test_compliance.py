@@ -5,11 +5,11 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from dvk_xl.cli import main
-from dvk_xl.compliance import COMPLIANCE_SHEET, check_compliance, run_compliance
-from dvk_xl.demo import compliance_step
-from dvk_xl.forms import DEADLINES, INTAKE_LOG, RESULTS
-from dvk_xl.master import open_master, read_form_table
+from dvk_xl.compliance.check import COMPLIANCE_SHEET, check_compliance, run_compliance
+from dvk_xl.demo.run import compliance_step
+from dvk_xl.master.book import open_master, read_form_table
+from dvk_xl.shells.cli import main
+from dvk_xl.spec.forms import DEADLINES, INTAKE_LOG, RESULTS
 
 from .compliancefixtures import WARD_UNITS, reg, register, write
 from .conftest import pdf_text, soffice_to_pdf

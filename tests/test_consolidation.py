@@ -7,12 +7,12 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from dvk_xl.cli import main
-from dvk_xl.consolidation import consolidate
-from dvk_xl.errors import MasterLockedError
-from dvk_xl.forms import INTAKE_LOG, REGISTER, SUBMISSIONS
-from dvk_xl.master import open_master, read_form_table
-from dvk_xl.templates import HEADER_ROW
+from dvk_xl.core.errors import MasterLockedError
+from dvk_xl.intake.consolidation import consolidate
+from dvk_xl.master.book import open_master, read_form_table
+from dvk_xl.reports.templates import HEADER_ROW
+from dvk_xl.shells.cli import main
+from dvk_xl.spec.forms import INTAKE_LOG, REGISTER, SUBMISSIONS
 
 from .conftest import GOOD_MODEL, NEW_MODEL, model
 

@@ -2,10 +2,10 @@ from datetime import date, datetime
 
 from openpyxl import load_workbook
 
-from dvk_xl.compliance import check_compliance, run_compliance
-from dvk_xl.criteria import STATUS_GONE
-from dvk_xl.forms import EVALUATION, INTAKE_LOG, RESULTS, excel_column
-from dvk_xl.master import open_master
+from dvk_xl.compliance.check import check_compliance, run_compliance
+from dvk_xl.compliance.criteria import STATUS_GONE
+from dvk_xl.master.book import open_master
+from dvk_xl.spec.forms import EVALUATION, INTAKE_LOG, RESULTS, excel_column
 
 from .compliancefixtures import edit_evaluation, evaluation, reg, register, write
 

@@ -2,8 +2,8 @@ from datetime import date, datetime
 
 import pytest
 
-from dvk_xl.dates import format_date, parse_date
-from dvk_xl.errors import DateError
+from dvk_xl.core.dates import format_date, parse_date
+from dvk_xl.core.errors import DateError
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from dvk_xl.master import init_master
-from dvk_xl.workbook import atomic_save
+from dvk_xl.master.book import init_master
+from dvk_xl.workbook.api import atomic_save
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 
@@ -43,7 +43,7 @@ def test_a_replaced_file_keeps_its_mode(tmp_path, umask_002):
 
 
 def test_a_consolidated_master_keeps_its_mode(returned, umask_002):
-    from dvk_xl.consolidation import consolidate
+    from dvk_xl.intake.consolidation import consolidate
 
     from .conftest import GOOD_MODEL
 

@@ -1,4 +1,4 @@
-from dvk_xl.forms import MASTER_TABLES, PL01, REGISTER, excel_column
+from dvk_xl.spec.forms import MASTER_TABLES, PL01, REGISTER, excel_column
 
 
 def test_pl01_columns_are_the_plan_form_in_order():

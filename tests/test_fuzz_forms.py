@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
-from dvk_xl.consolidation import check_files
-from dvk_xl.forms import METADATA_SHEET, PL01
-from dvk_xl.templates import HEADER_ROW
+from dvk_xl.intake.consolidation import check_files
+from dvk_xl.reports.templates import HEADER_ROW
+from dvk_xl.spec.forms import METADATA_SHEET, PL01
 
 FORMS_PER_BATCH = 10
 BATCHES = 30  # 300 mutated forms in all
@@ -64,9 +64,9 @@ form = st.tuples(st.lists(sheet_ops, max_size=6), st.lists(byte_ops, max_size=1)
 @pytest.fixture(scope="module")
 def demo_form(tmp_path_factory) -> tuple[Path, bytes]:
     """A ward master and CB01's Phụ lục 01 filled with the demo's models."""
-    from dvk_xl.demo import DEMO_COMMITTEE, DEMO_MODELS, DEMO_UNITS, fill_template
-    from dvk_xl.master import init_master
-    from dvk_xl.templates import write_templates
+    from dvk_xl.demo.run import DEMO_COMMITTEE, DEMO_MODELS, DEMO_UNITS, fill_template
+    from dvk_xl.master.book import init_master
+    from dvk_xl.reports.templates import write_templates
 
     folder = tmp_path_factory.mktemp("fuzz")
     master = init_master(folder, committee=DEMO_COMMITTEE, preset="phuong", units=DEMO_UNITS).path

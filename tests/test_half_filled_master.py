@@ -18,11 +18,11 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 
-from dvk_xl.cli import main
-from dvk_xl.demo import DEMO_UNITS, fill_template
-from dvk_xl.master import init_master
-from dvk_xl.presets import get_preset
-from dvk_xl.templates import write_templates
+from dvk_xl.demo.run import DEMO_UNITS, fill_template
+from dvk_xl.master.book import init_master
+from dvk_xl.reports.templates import write_templates
+from dvk_xl.shells.cli import main
+from dvk_xl.spec.presets import get_preset
 from tests.conftest import GOOD_MODEL, model
 from tests.reportfixtures import fill_register
 
@@ -314,7 +314,7 @@ def test_a_blank_row_in_the_units_is_skipped(masters, tmp_path):
 ])
 def test_the_ribbon_answers_the_same_on_a_half_filled_master(preset, case, key, expected, masters, tmp_path,
                                                              monkeypatch):
-    from dvk_xl import ribbon
+    from dvk_xl.shells import ribbon
     from tests.test_ribbon import Excel
 
     monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")  # xlwings' remote engine, tests only
@@ -326,14 +326,14 @@ def test_the_ribbon_answers_the_same_on_a_half_filled_master(preset, case, key, 
 
 @pytest.mark.parametrize("reader", ["calamine", "openpyxl", "live"])
 def test_a_cell_below_blank_rows_is_named_where_it_is(reader, tmp_path, monkeypatch):
-    from dvk_xl.errors import DvkError
-    from dvk_xl.master import load_units
-    from dvk_xl.workbook import FileWorkbook
+    from dvk_xl.core.errors import DvkError
+    from dvk_xl.master.book import load_units
+    from dvk_xl.workbook.api import FileWorkbook
 
     units = [*DEMO_UNITS[:2], {}, {}, NO_CODE, *DEMO_UNITS[2:4], {}]  # rows 5, 6 filled, 7, 8 blank, 9 no code
     master = init_master(tmp_path / "m", units=units).path
     if reader == "live":
-        from dvk_xl.live_workbook import LiveWorkbook
+        from dvk_xl.shells.live_workbook import LiveWorkbook
         from tests.xlwings_double import ExcelDouble
 
         monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")  # xlwings' remote engine, tests only

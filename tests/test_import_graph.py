@@ -26,30 +26,48 @@ def _type_checking_nodes(tree: ast.AST) -> set[int]:
     return skipped
 
 
-def imports_of(path: Path, modules: set[str]) -> set[str]:
+def module_name(path: Path) -> str:
+    """``master/book.py`` -> ``master.book``; a package's ``__init__.py`` -> the package's name."""
+    parts = path.relative_to(PACKAGE).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports_of(path: Path, modules: set[str], name: str | None = None) -> set[str]:
+    """The modules of ``modules`` (dotted names under dvk_xl) that module ``name`` at ``path`` imports."""
+    name = path.stem if name is None else name
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     tree = ast.parse(path.read_text(encoding="utf-8"))
     skipped = _type_checking_nodes(tree)
-    found: set[str] = set()
+    targets: list[str] = []  # dotted names under dvk_xl, maybe naming a function or a class at the end
     for node in ast.walk(tree):
         if id(node) in skipped:
             continue
         if isinstance(node, ast.ImportFrom):
-            if node.level == 1 and node.module:
-                found.add(node.module.split(".")[0])
-            elif node.level == 1:
-                found.update(alias.name for alias in node.names)
-            elif node.level == 0 and node.module and node.module.startswith("dvk_xl."):
-                found.add(node.module.split(".")[1])
-            elif node.level == 0 and node.module == "dvk_xl":
-                found.update(alias.name for alias in node.names)
+            if node.level:
+                base = package.split(".") if package else []
+                base = base[:len(base) - (node.level - 1)] if node.level > 1 else base
+                base_name = ".".join(base + ([node.module] if node.module else []))
+            elif node.module == "dvk_xl" or (node.module or "").startswith("dvk_xl."):
+                base_name = node.module.removeprefix("dvk_xl").removeprefix(".")
+            else:
+                continue
+            targets += [f"{base_name}.{alias.name}".lstrip(".") for alias in node.names]
         elif isinstance(node, ast.Import):
-            found.update(a.name.split(".")[1] for a in node.names if a.name.startswith("dvk_xl."))
-    return (found & modules) - {path.stem}
+            targets += [a.name.removeprefix("dvk_xl.") for a in node.names if a.name.startswith("dvk_xl.")]
+    found: set[str] = set()
+    for target in targets:  # the longest prefix that is a module: "core.text.fold" -> "core.text"
+        parts = target.split(".")
+        for i in range(len(parts), 0, -1):
+            if (prefix := ".".join(parts[:i])) in modules:
+                found.add(prefix)
+                break
+    return found - {name}
 
 
 def import_graph() -> dict[str, set[str]]:
-    modules = {p.stem for p in PACKAGE.glob("*.py")}
-    return {p.stem: imports_of(p, modules) for p in sorted(PACKAGE.glob("*.py"))}
+    paths = sorted(PACKAGE.glob("**/*.py"))
+    modules = {module_name(p) for p in paths} - {""}
+    return {module_name(p): imports_of(p, modules, module_name(p)) for p in paths if module_name(p)}
 
 
 def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
@@ -88,8 +106,17 @@ def test_find_cycle_names_the_cycle():
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": set()}) is None
 
 
+def test_the_graph_resolves_imports_across_subpackages(tmp_path):
+    source = tmp_path / "book.py"
+    source.write_text("from ..core import text\nfrom ..workbook.api import Workbook\nfrom . import reconcile\n"
+                      "from .. import __version__\ndef f():\n    from dvk_xl.spec import forms\n")
+    modules = {"core", "core.text", "workbook", "workbook.api", "master", "master.reconcile", "spec", "spec.forms"}
+    assert imports_of(source, modules, "master.book") == {"core.text", "workbook.api", "master.reconcile", "spec.forms"}
+
+
 def test_dvk_xl_has_no_import_cycle():
     graph = import_graph()
-    assert "workbook" in graph and graph["workbook"]  # the graph was really built
+    assert "workbook.api" in graph and "workbook.xlsx_patch" in graph["workbook.api"]  # the graph was really built
+    assert "spec.forms" in graph["master.book"] and len(graph) > 50  # ... across every subpackage
     cycle = find_cycle(graph)
     assert cycle is None, "vòng import: " + " -> ".join(cycle or [])

@@ -5,9 +5,8 @@ import shutil
 
 from click.testing import CliRunner
 
-from dvk_xl.cli import main
-from dvk_xl.consolidation import check_files, consolidate
-from dvk_xl.inbox import (
+from dvk_xl.intake.consolidation import check_files, consolidate
+from dvk_xl.intake.inbox import (
     REASON_ARCHIVE,
     REASON_FEEDBACK,
     REASON_LOCK,
@@ -20,6 +19,7 @@ from dvk_xl.inbox import (
     report_prefixes,
     scan_inbox,
 )
+from dvk_xl.shells.cli import main
 
 from .conftest import GOOD_MODEL, model
 

@@ -1,4 +1,4 @@
-"""The one intake pipeline (dvk_xl/intake.py): what roll-up gets from it, and the one clock."""
+"""The one intake pipeline (dvk_xl/intake/pipeline.py): what roll-up gets from it, and the one clock."""
 
 import os
 import shutil
@@ -6,12 +6,12 @@ from datetime import date, datetime
 
 from openpyxl import load_workbook
 
-from dvk_xl.consolidation import consolidate
-from dvk_xl.forms import DEADLINES, INTAKE_LOG, REGISTER, REPORT_DATA_SHEET, REPORT_PL02, SUBMISSIONS
-from dvk_xl.handlers import ROLLUP_HANDLERS, UNIT_HANDLERS
-from dvk_xl.intake import FormHandler
-from dvk_xl.master import open_master, read_form_table
-from dvk_xl.rollup import rollup
+from dvk_xl.intake.consolidation import consolidate
+from dvk_xl.intake.handlers import ROLLUP_HANDLERS, UNIT_HANDLERS
+from dvk_xl.intake.pipeline import FormHandler
+from dvk_xl.intake.rollup import rollup
+from dvk_xl.master.book import open_master, read_form_table
+from dvk_xl.spec.forms import DEADLINES, INTAKE_LOG, REGISTER, REPORT_DATA_SHEET, REPORT_PL02, SUBMISSIONS
 
 from .conftest import GOOD_MODEL
 from .test_rollup import three_wards  # noqa: F401 - the fixture
@@ -96,7 +96,7 @@ def test_overdue_is_judged_by_the_clock_passed_in(returned, tmp_path):
 def test_the_registry_is_explicit():
     assert set(UNIT_HANDLERS.forms) == {"PL01", "PL03"} and set(ROLLUP_HANDLERS.forms) == {"PL02", "PL03TH"}
     assert [c.__name__ for c in UNIT_HANDLERS.forms["PL03"].checks] == ["check_results"]
-    import dvk_xl.validation as validation
+    import dvk_xl.intake.validation as validation
 
     assert not hasattr(validation, "FORM_CHECKS")  # no registration by import side effect
 

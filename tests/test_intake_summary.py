@@ -3,9 +3,9 @@
 import shutil
 from datetime import datetime
 
-from dvk_xl.consolidation import check_files, consolidate
-from dvk_xl.forms import SUBMISSIONS
-from dvk_xl.master import open_master, read_form_table
+from dvk_xl.intake.consolidation import check_files, consolidate
+from dvk_xl.master.book import open_master, read_form_table
+from dvk_xl.spec.forms import SUBMISSIONS
 
 from .conftest import GOOD_MODEL, model
 
@@ -32,8 +32,8 @@ def test_a_rejected_file_does_not_count(returned, tmp_path):
 
 
 def test_units_without_a_model_owe_no_results_report(ward_master, tmp_path):
-    from dvk_xl.forms import PL03, submission_label
-    from dvk_xl.templates import write_templates
+    from dvk_xl.reports.templates import write_templates
+    from dvk_xl.spec.forms import PL03, submission_label
 
     from .reportfixtures import fill_register
     from .test_results import fill_results

@@ -11,24 +11,25 @@ from pathlib import Path
 import click
 import pytest
 
-from dvk_xl import forms, kinds
-from dvk_xl.cli import main
-from dvk_xl.dates import as_date
-from dvk_xl.forms import column_number, excel_column
-from dvk_xl.kinds import IntakeStatus, ModelKind, Period, RegisterStatus, ReportKind
-from dvk_xl.reconcile import whole_year
-from dvk_xl.workbook import excel_value
+from dvk_xl.core import kinds
+from dvk_xl.core.dates import as_date
+from dvk_xl.core.kinds import IntakeStatus, ModelKind, Period, RegisterStatus, ReportKind
+from dvk_xl.master.reconcile import whole_year
+from dvk_xl.shells.cli import main
+from dvk_xl.spec import forms
+from dvk_xl.spec.forms import column_number, excel_column
+from dvk_xl.workbook.api import excel_value
 
-PACKAGE = Path(kinds.__file__).parent
+PACKAGE = Path(kinds.__file__).parents[1]  # dvk_xl: every module of every layer is checked
 # String constants that equal an enum value but mean something else, or are sample data as typed:
-# (module, value) -> why.
+# (module path under dvk_xl, value) -> why.
 ALLOWED = {
-    ("forms.py", "Đang thực hiện"): "RESULT_ONGOING, a result status spelled like RegisterStatus.ACTIVE",
-    ("presets.py", "dang-ky"): "a TienDo step key (the registration deadline), not a report kind",
-    ("handlers.py", "dang-ky"): "the same TienDo step key, the deadline of Phụ lục 01",
-    **{("demo.py", k.value): "sample rows as a unit types them" for k in ModelKind},
-    **{("demo_year.py", k.value): "sample rows as a unit types them" for k in ModelKind},
-    ("demo_year.py", "Đang thực hiện"): "sample results (RESULT_ONGOING) as a unit types them",
+    ("spec/forms.py", "Đang thực hiện"): "RESULT_ONGOING, a result status spelled like RegisterStatus.ACTIVE",
+    ("spec/presets.py", "dang-ky"): "a TienDo step key (the registration deadline), not a report kind",
+    ("intake/handlers.py", "dang-ky"): "the same TienDo step key, the deadline of Phụ lục 01",
+    **{("demo/run.py", k.value): "sample rows as a unit types them" for k in ModelKind},
+    **{("demo/demo_year.py", k.value): "sample rows as a unit types them" for k in ModelKind},
+    ("demo/demo_year.py", "Đang thực hiện"): "sample results (RESULT_ONGOING) as a unit types them",
 }
 
 
@@ -89,7 +90,7 @@ def test_cli_choices_are_the_enum_values():
 
 
 def test_help_imports_neither_pandas_nor_openpyxl():
-    code = ("import sys; from dvk_xl.cli import main\n"
+    code = ("import sys; from dvk_xl.shells.cli import main\n"
             "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'pandas', 'pandera', 'openpyxl'}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
@@ -106,14 +107,17 @@ def _docstrings(tree: ast.AST) -> set[int]:
 def test_no_module_spells_out_an_enum_value():
     values = {m.value for enum in kinds.ALL for m in enum}
     found = []
-    for path in sorted(PACKAGE.glob("*.py")):
+    paths = sorted(PACKAGE.glob("**/*.py"))
+    assert len(paths) > 40  # every layer's modules, not one folder
+    for path in paths:
         if path.name == "kinds.py":
             continue
+        where = path.relative_to(PACKAGE).as_posix()
         tree = ast.parse(path.read_text(encoding="utf-8"))
         docs = _docstrings(tree)
-        found += [f"{path.name}:{node.lineno} {node.value!r}" for node in ast.walk(tree)
+        found += [f"{where}:{node.lineno} {node.value!r}" for node in ast.walk(tree)
                   if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in values
-                  and id(node) not in docs and (path.name, node.value) not in ALLOWED]
+                  and id(node) not in docs and (where, node.value) not in ALLOWED]
     assert not found, "use the kinds.py enum instead of the literal:\n" + "\n".join(found)
 
 
@@ -134,7 +138,7 @@ def test_column_letters_round_trip():
 
 
 def test_no_module_computes_column_letters_itself():
-    offenders = [p.name for p in PACKAGE.glob("*.py")
+    offenders = [p.name for p in PACKAGE.glob("**/*.py")
                  if p.name != "forms.py" and ("* 26 +" in (t := p.read_text(encoding="utf-8")) or "divmod(index - 1, 26)" in t)]
     assert not offenders
 

@@ -16,12 +16,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from dvk_xl import locking, ribbon
-from dvk_xl.cli import main
-from dvk_xl.errors import DvkError, MasterBusyError
-from dvk_xl.forms import INTAKE_LOG, REGISTER
-from dvk_xl.locking import MasterLock, capture_warnings, lock_path, master_lock
-from dvk_xl.master import open_master, read_form_table
+from dvk_xl.core.errors import DvkError, MasterBusyError
+from dvk_xl.master.book import open_master, read_form_table
+from dvk_xl.shells import ribbon
+from dvk_xl.shells.cli import main
+from dvk_xl.spec.forms import INTAKE_LOG, REGISTER
+from dvk_xl.workbook.api import locking
+from dvk_xl.workbook.locking import MasterLock, capture_warnings, lock_path, master_lock
 
 from .conftest import model
 
@@ -220,19 +221,19 @@ def test_a_warning_goes_to_stderr_without_a_listener(capsys):
 
 
 def _consolidate(master, inbox):
-    from dvk_xl.consolidation import consolidate
+    from dvk_xl.intake.consolidation import consolidate
 
     return consolidate(master, inbox)
 
 
 def _rollup(master, inbox):
-    from dvk_xl.rollup import rollup
+    from dvk_xl.intake.rollup import rollup
 
     return rollup(master, inbox)
 
 
 def _compliance(master, inbox):
-    from dvk_xl.compliance import run_compliance
+    from dvk_xl.compliance.check import run_compliance
 
     return run_compliance(master)
 
@@ -252,7 +253,7 @@ def test_every_writer_of_the_master_waits_for_the_lock_and_changes_nothing(run, 
 @pytest.mark.parametrize("run", [_consolidate, _compliance])
 def test_the_lock_covers_reading_the_master(run, returned, monkeypatch):
     """Taken before the master is read: reading first would merge into a version another run replaces."""
-    from dvk_xl import workbook as workbook_module
+    from dvk_xl.workbook.api import api as workbook_module
 
     returned("CB01", [model(name="Tổ dân phố văn minh")])
     seen = []
@@ -290,7 +291,7 @@ def test_a_killed_runs_lock_does_not_block_the_next_run(returned):
 
 
 def test_the_ribbon_shows_the_takeover_warning_and_the_busy_message(returned, monkeypatch):
-    from dvk_xl.live_workbook import LiveWorkbook
+    from dvk_xl.shells.live_workbook import LiveWorkbook
 
     from .xlwings_double import ExcelDouble
 
@@ -345,7 +346,7 @@ def two_inboxes(returned, tmp_path):
 
 def start(master: Path, inbox: Path, wait: float) -> subprocess.Popen:
     env = {**os.environ, "DVK_LOCK_WAIT": str(wait), "PYTHONUTF8": "1"}
-    return subprocess.Popen([sys.executable, "-m", "dvk_xl.cli", "consolidate", str(master), str(inbox), "--json"],
+    return subprocess.Popen([sys.executable, "-m", "dvk_xl.shells.cli", "consolidate", str(master), str(inbox), "--json"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8", env=env)
 
 

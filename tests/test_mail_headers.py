@@ -7,12 +7,12 @@ from email import policy
 import pytest
 from click.testing import CliRunner
 
-from dvk_xl.cli import main
-from dvk_xl.errors import DvkError
-from dvk_xl.forms import SETTINGS
-from dvk_xl.mail import DRAFT_POLICY, parse_addresses
-from dvk_xl.master import open_master
-from dvk_xl.reports import write_report
+from dvk_xl.core.errors import DvkError
+from dvk_xl.master.book import open_master
+from dvk_xl.reports.mail import DRAFT_POLICY, parse_addresses
+from dvk_xl.reports.writer import write_report
+from dvk_xl.shells.cli import main
+from dvk_xl.spec.forms import SETTINGS
 
 from .reportfixtures import fill_register
 

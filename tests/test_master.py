@@ -4,9 +4,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from dvk_xl.errors import DvkError
-from dvk_xl.forms import DEADLINES, MASTER_TABLES, UNITS
-from dvk_xl.master import init_master, load_deadlines, load_settings, load_units, open_master
+from dvk_xl.core.errors import DvkError
+from dvk_xl.master.book import init_master, load_deadlines, load_settings, load_units, open_master
+from dvk_xl.spec.forms import DEADLINES, MASTER_TABLES, UNITS
 
 
 def table_rows(path: Path, name: str) -> list[list]:
@@ -139,8 +139,8 @@ def test_a_failed_save_leaves_neither_half_a_file_nor_a_temporary_one(tmp_path, 
 
 
 def test_an_existing_master_survives_a_failed_save(ward_master, monkeypatch):
-    from dvk_xl import xlsx_patch
-    from dvk_xl.forms import INTAKE_LOG
+    from dvk_xl.spec.forms import INTAKE_LOG
+    from dvk_xl.workbook.api import xlsx_patch
 
     before = ward_master.read_bytes()
     wb = open_master(ward_master)

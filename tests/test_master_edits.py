@@ -1,4 +1,4 @@
-"""The master as staff really edit it: hand rows, re-coded units, retyped values (dvk_xl/reconcile.py)."""
+"""The master as staff really edit it: hand rows, re-coded units, retyped values (dvk_xl/master/reconcile.py)."""
 
 from __future__ import annotations
 
@@ -10,15 +10,15 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 
-from dvk_xl.compliance import check_compliance
-from dvk_xl.consolidation import consolidate
-from dvk_xl.demo import fill_template
-from dvk_xl.errors import DvkError
-from dvk_xl.forms import DEADLINES, REGISTER, REPORT_DATA_SHEET, SETTINGS, UNITS
-from dvk_xl.master import load_settings, load_units, open_master, read_form_table
-from dvk_xl.reportdata import load_report_data
-from dvk_xl.reports import write_report
-from dvk_xl.templates import registered_models, write_templates
+from dvk_xl.compliance.check import check_compliance
+from dvk_xl.core.errors import DvkError
+from dvk_xl.demo.run import fill_template
+from dvk_xl.intake.consolidation import consolidate
+from dvk_xl.master.book import load_settings, load_units, open_master, read_form_table
+from dvk_xl.reports.reportdata import load_report_data
+from dvk_xl.reports.templates import registered_models, write_templates
+from dvk_xl.reports.writer import write_report
+from dvk_xl.spec.forms import DEADLINES, REGISTER, REPORT_DATA_SHEET, SETTINGS, UNITS
 
 from .conftest import GOOD_MODEL, NEW_MODEL, model
 
@@ -54,7 +54,7 @@ def add_register_row(book, values: dict, inside: bool = True) -> int:
 
 
 def hand_model(unit: str, base: tuple = GOOD_MODEL, **changes) -> dict:
-    from dvk_xl.forms import PL01
+    from dvk_xl.spec.forms import PL01
 
     keys = [k for k in PL01.keys if k != "stt"]
     values = dict(zip(keys, model(base, **changes), strict=True))

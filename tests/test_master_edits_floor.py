@@ -16,13 +16,13 @@ from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
-from dvk_xl.compliance import check_compliance
-from dvk_xl.consolidation import consolidate
-from dvk_xl.demo import fill_template
-from dvk_xl.forms import MEASURE_MODELS, QUOTAS, REGISTER, REPORT_DATA_SHEET, SCOPE_EACH_UNIT, UNITS
-from dvk_xl.master import open_master
-from dvk_xl.reports import write_report
-from dvk_xl.templates import registered_models, write_templates
+from dvk_xl.compliance.check import check_compliance
+from dvk_xl.demo.run import fill_template
+from dvk_xl.intake.consolidation import consolidate
+from dvk_xl.master.book import open_master
+from dvk_xl.reports.templates import registered_models, write_templates
+from dvk_xl.reports.writer import write_report
+from dvk_xl.spec.forms import MEASURE_MODELS, QUOTAS, REGISTER, REPORT_DATA_SHEET, SCOPE_EACH_UNIT, UNITS
 
 from .conftest import GOOD_MODEL, NEW_MODEL, model
 from .test_master_edits import add_register_row, hand_model, set_unit, table_rows

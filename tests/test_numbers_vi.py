@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dvk_xl.numbers_vi import (
+from dvk_xl.core.numbers_vi import (
     AMBIGUOUS,
     INVALID,
     NEGATIVE,

@@ -47,15 +47,15 @@ def test_all_and_the_lazy_table_name_the_same_things():
 
 def test_import_dvk_xl_is_light():
     code = ("import sys, dvk_xl; print(*(m in sys.modules for m in "
-            "('pandas', 'pandera', 'openpyxl', 'python_calamine', 'dvk_xl.master')))")
+            "('pandas', 'pandera', 'openpyxl', 'python_calamine', 'dvk_xl.master.book')))")
     assert fresh_python(code).split() == ["False"] * 5
 
 
-@pytest.mark.parametrize("first", ["from dvk_xl.rollup import rollup as f", "import dvk_xl.rollup", "pass"])
+@pytest.mark.parametrize("first", ["from dvk_xl.intake.rollup import rollup as f", "import dvk_xl.intake.rollup", "pass"])
 def test_rollup_is_always_the_function_whatever_was_imported_first(first):
     code = (f"{first}\nimport sys, types\nfrom dvk_xl import rollup\nimport dvk_xl\n"
             "print(callable(rollup) and not isinstance(rollup, types.ModuleType), dvk_xl.rollup is rollup, "
-            "rollup is sys.modules['dvk_xl.rollup'].rollup)")
+            "rollup is sys.modules['dvk_xl.intake.rollup'].rollup)")
     assert fresh_python(code).split() == ["True"] * 3
 
 

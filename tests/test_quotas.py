@@ -2,11 +2,11 @@ from datetime import date
 
 import pytest
 
-from dvk_xl.compliance import check_compliance, run_compliance
-from dvk_xl.errors import DvkError
-from dvk_xl.forms import MEASURE_UNIT_SHARE, SCOPE_EACH_UNIT
-from dvk_xl.master import load_lists, load_units, open_master
-from dvk_xl.quotas import UNIT_MINIMUM_RULE, load_quota_rules, percent
+from dvk_xl.compliance.check import check_compliance, run_compliance
+from dvk_xl.compliance.quotas import UNIT_MINIMUM_RULE, load_quota_rules, percent
+from dvk_xl.core.errors import DvkError
+from dvk_xl.master.book import load_lists, load_units, open_master
+from dvk_xl.spec.forms import MEASURE_UNIT_SHARE, SCOPE_EACH_UNIT
 
 from .compliancefixtures import WARD_UNITS, edit_evaluation, quotas, reg, register, set_unit_minimum
 

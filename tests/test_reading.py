@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from dvk_xl.forms import PL01
-from dvk_xl.reading import read_returned
-from dvk_xl.templates import HEADER_ROW
+from dvk_xl.intake.reading import read_returned
+from dvk_xl.reports.templates import HEADER_ROW
+from dvk_xl.spec.forms import PL01
 
 from .conftest import GOOD_MODEL, NEW_MODEL, model, soffice_to_pdf  # noqa: F401
 
@@ -121,7 +121,7 @@ def test_xml_entity_bomb_is_refused(returned):
 
 
 def test_a_huge_file_is_refused_without_reading_it(tmp_path, monkeypatch):
-    from dvk_xl import reading
+    from dvk_xl.intake.pipeline import reading
 
     monkeypatch.setattr(reading, "MAX_FILE_BYTES", 1000)
     path = tmp_path / "lon.xlsx"

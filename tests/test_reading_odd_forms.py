@@ -9,12 +9,12 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 
-from dvk_xl import consolidation, validation
-from dvk_xl.cli import main
-from dvk_xl.consolidation import check_files, consolidate
-from dvk_xl.forms import METADATA_SHEET, PL01
-from dvk_xl.reading import read_returned
-from dvk_xl.templates import HEADER_ROW, INPUT_ROWS
+from dvk_xl.intake.consolidation import check_files, consolidate
+from dvk_xl.intake.pipeline import consolidation, validation
+from dvk_xl.intake.reading import read_returned
+from dvk_xl.reports.templates import HEADER_ROW, INPUT_ROWS
+from dvk_xl.shells.cli import main
+from dvk_xl.spec.forms import METADATA_SHEET, PL01
 
 from .conftest import GOOD_MODEL, NEW_MODEL
 
@@ -24,9 +24,9 @@ SIGNATURE_ROW = HEADER_ROW + INPUT_ROWS + 2  # where the template writes “T/M 
 @pytest.fixture(scope="module")
 def campaign(tmp_path_factory) -> tuple[Path, dict[str, Path]]:
     """One ward master and its templates for the whole module (writing them takes seconds)."""
-    from dvk_xl.demo import DEMO_COMMITTEE, DEMO_UNITS
-    from dvk_xl.master import init_master
-    from dvk_xl.templates import write_templates
+    from dvk_xl.demo.run import DEMO_COMMITTEE, DEMO_UNITS
+    from dvk_xl.master.book import init_master
+    from dvk_xl.reports.templates import write_templates
 
     folder = tmp_path_factory.mktemp("ward")
     master = init_master(folder, committee=DEMO_COMMITTEE, preset="phuong", units=DEMO_UNITS).path
@@ -39,7 +39,7 @@ def returned(campaign, tmp_path):
     """Like conftest's ``returned``, on a fresh copy of the module's master: returned(unit, rows, name=None)."""
     from datetime import datetime
 
-    from dvk_xl.demo import fill_template
+    from dvk_xl.demo.run import fill_template
 
     master = Path(shutil.copy(campaign[0], tmp_path / campaign[0].name))
     inbox = tmp_path / "inbox"
@@ -240,7 +240,7 @@ def test_a_form_of_another_year_is_refused(returned):
 
 
 def test_an_unexpected_failure_while_reading_is_a_finding(returned, monkeypatch):
-    from dvk_xl import reading
+    from dvk_xl.intake.pipeline import reading
 
     def broken(*args):
         raise KeyError("boom")
@@ -287,8 +287,8 @@ def test_an_unexpected_failure_while_merging_keeps_the_others(returned, monkeypa
     report = consolidate(returned.master, returned.inbox)
     statuses = {o.unit: (o.status, [f.code for f in o.findings]) for o in report.files}
     assert statuses == {"CB01": ("accepted", []), "CB02": ("rejected", ["internal-error"])}
-    from dvk_xl.forms import REGISTER
-    from dvk_xl.master import open_master, read_form_table
+    from dvk_xl.master.book import open_master, read_form_table
+    from dvk_xl.spec.forms import REGISTER
 
     register = read_form_table(open_master(returned.master), REGISTER)
     assert list(register["unit_code"]) == ["CB01"]

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from dvk_xl.cli import main
+from dvk_xl.shells.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-RIBBON = (ROOT / "dvk_xl" / "macros" / "customUI14.xml").read_text(encoding="utf-8")
+RIBBON = (ROOT / "dvk_xl" / "shells" / "macros" / "customUI14.xml").read_text(encoding="utf-8")
 
 
 def _labels() -> list[str]:

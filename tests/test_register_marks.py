@@ -8,8 +8,8 @@ from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
-from dvk_xl.consolidation import consolidate
-from dvk_xl.forms import REGISTER
+from dvk_xl.intake.consolidation import consolidate
+from dvk_xl.spec.forms import REGISTER
 
 from .conftest import GOOD_MODEL, NEW_MODEL, model
 from .test_master_edits import edit

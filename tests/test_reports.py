@@ -6,9 +6,9 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from dvk_xl.cli import main
-from dvk_xl.forms import METADATA_SHEET, REPORT_DATA_SHEET, REPORT_PL02, REPORT_PL03
-from dvk_xl.reports import write_report
+from dvk_xl.reports.writer import write_report
+from dvk_xl.shells.cli import main
+from dvk_xl.spec.forms import METADATA_SHEET, REPORT_DATA_SHEET, REPORT_PL02, REPORT_PL03
 
 from .conftest import pdf_pages, pdf_text, soffice_to_pdf
 from .reportfixtures import fill_register
@@ -186,9 +186,9 @@ def test_reports_print_in_libreoffice(small_register, tmp_path, kind, name, titl
 
 
 def test_evaluation_sheet_decides_recognition(small_register, tmp_path):
-    from dvk_xl.forms import EVALUATION
-    from dvk_xl.master import open_master
-    from dvk_xl.reportdata import load_report_data
+    from dvk_xl.master.book import open_master
+    from dvk_xl.reports.reportdata import load_report_data
+    from dvk_xl.spec.forms import EVALUATION
 
     from .reportfixtures import frame
 

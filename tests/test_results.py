@@ -1,10 +1,10 @@
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from dvk_xl.cli import main
-from dvk_xl.forms import METADATA_SHEET, PL03, RESULTS
-from dvk_xl.master import open_master, read_form_table
-from dvk_xl.templates import HEADER_ROW, write_templates
+from dvk_xl.master.book import open_master, read_form_table
+from dvk_xl.reports.templates import HEADER_ROW, write_templates
+from dvk_xl.shells.cli import main
+from dvk_xl.spec.forms import METADATA_SHEET, PL03, RESULTS
 
 from .reportfixtures import fill_register
 
@@ -68,7 +68,7 @@ def fill_results(template, rows, out):
 
 
 def test_results_intake_fills_ketqua_and_refuses_unknown_models(ward_master, tmp_path):
-    from dvk_xl.consolidation import consolidate
+    from dvk_xl.intake.consolidation import consolidate
 
     fill_register(ward_master, results=[])
     forms = {p.name.split("_")[3]: p for p in write_templates(ward_master, tmp_path / "f", form="pl03",

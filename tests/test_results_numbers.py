@@ -6,10 +6,10 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from dvk_xl.cli import main
-from dvk_xl.forms import PL03, RESULTS, excel_column
-from dvk_xl.master import open_master, read_form_table
-from dvk_xl.templates import HEADER_ROW, write_templates
+from dvk_xl.master.book import open_master, read_form_table
+from dvk_xl.reports.templates import HEADER_ROW, write_templates
+from dvk_xl.shells.cli import main
+from dvk_xl.spec.forms import PL03, RESULTS, excel_column
 
 from .reportfixtures import fill_register
 from .test_results import fill_results
@@ -108,7 +108,7 @@ def test_validate_reports_the_same_as_consolidate(ward_master, tmp_path):
 
 def _edit_results_data(report, model_id, resources):
     """Retype one model's money in a committee's report, as someone would by hand in its hidden data sheet."""
-    from dvk_xl.forms import REPORT_DATA_SHEET
+    from dvk_xl.spec.forms import REPORT_DATA_SHEET
 
     book = load_workbook(report)
     data = book[REPORT_DATA_SHEET]
@@ -120,10 +120,10 @@ def _edit_results_data(report, model_id, resources):
 
 
 def test_rollup_reads_amounts_by_the_same_rules(ward_master, tmp_path):
-    from dvk_xl.demo_year import set_committee_code
-    from dvk_xl.master import init_master
-    from dvk_xl.reports import write_report
-    from dvk_xl.rollup import rollup
+    from dvk_xl.demo.demo_year import set_committee_code
+    from dvk_xl.intake.rollup import rollup
+    from dvk_xl.master.book import init_master
+    from dvk_xl.reports.writer import write_report
 
     fill_register(ward_master)
     set_committee_code(ward_master, "PHONGAN")
@@ -148,8 +148,8 @@ def test_rollup_reads_amounts_by_the_same_rules(ward_master, tmp_path):
 
 
 def test_a_report_reads_hand_typed_amounts_and_refuses_an_ambiguous_one(ward_master, tmp_path):
-    from dvk_xl.errors import DvkError
-    from dvk_xl.reports import write_report
+    from dvk_xl.core.errors import DvkError
+    from dvk_xl.reports.writer import write_report
 
     from .reportfixtures import RESULT_ROWS
 

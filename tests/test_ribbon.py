@@ -14,11 +14,11 @@ from click.testing import CliRunner
 from openpyxl import Workbook as OpenpyxlBook
 from openpyxl import load_workbook
 
-from dvk_xl import ribbon
-from dvk_xl.cli import main
-from dvk_xl.forms import INTAKE_LOG, METADATA_SHEET, REGISTER, SUBMISSIONS
-from dvk_xl.live_workbook import LiveWorkbook
-from dvk_xl.workbook import FileWorkbook
+from dvk_xl.shells import ribbon
+from dvk_xl.shells.cli import main
+from dvk_xl.shells.live_workbook import LiveWorkbook
+from dvk_xl.spec.forms import INTAKE_LOG, METADATA_SHEET, REGISTER, SUBMISSIONS
+from dvk_xl.workbook.api import FileWorkbook
 
 from .conftest import GOOD_MODEL, NEW_MODEL, model
 from .xlwings_double import ExcelDouble
@@ -171,8 +171,8 @@ def test_the_archive_folder_opens_once_there_is_one(ward_master, inbox):
 
 
 def test_compliance_from_the_ribbon_gives_the_library_tables(ward_master, inbox):
-    from dvk_xl.compliance import COMPLIANCE_SHEET, run_compliance
-    from dvk_xl.consolidation import consolidate
+    from dvk_xl.compliance.check import COMPLIANCE_SHEET, run_compliance
+    from dvk_xl.intake.consolidation import consolidate
 
     by_cli, in_excel = twin(ward_master, "cli"), twin(ward_master, "excel")
     consolidate(by_cli, inbox)
@@ -191,7 +191,7 @@ def test_compliance_from_the_ribbon_gives_the_library_tables(ward_master, inbox)
 
 
 def test_a_report_from_the_ribbon_is_the_cli_report(ward_master, inbox, tmp_path):
-    from dvk_xl.consolidation import consolidate
+    from dvk_xl.intake.consolidation import consolidate
 
     consolidate(ward_master, inbox)
     cli_out, ribbon_out = tmp_path / "bc-cli", tmp_path / "bc-ribbon"

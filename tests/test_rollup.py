@@ -5,12 +5,12 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from dvk_xl.cli import main
-from dvk_xl.demo_year import set_committee_code
-from dvk_xl.forms import REGISTER, RESULTS
-from dvk_xl.master import init_master, open_master, read_form_table
-from dvk_xl.reports import write_report
-from dvk_xl.rollup import rollup
+from dvk_xl.demo.demo_year import set_committee_code
+from dvk_xl.intake.rollup import rollup
+from dvk_xl.master.book import init_master, open_master, read_form_table
+from dvk_xl.reports.writer import write_report
+from dvk_xl.shells.cli import main
+from dvk_xl.spec.forms import REGISTER, RESULTS
 
 from .reportfixtures import fill_register
 
@@ -126,7 +126,7 @@ def test_results_of_unregistered_models_are_refused(three_wards, tmp_path):
 
 
 def test_rollup_cli_and_a_unit_form_in_the_inbox(three_wards, ward_master, tmp_path):
-    from dvk_xl.templates import write_templates
+    from dvk_xl.reports.templates import write_templates
 
     city, inbox, _ = three_wards
     stray = write_templates(ward_master, tmp_path / "forms", units=["CB01"]).paths[0]

@@ -10,12 +10,12 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import range_boundaries
 
-from dvk_xl.cli import main
-from dvk_xl.consolidation import consolidate
-from dvk_xl.forms import REGISTER, RESULTS
-from dvk_xl.master import init_master, load_settings, open_master, read_form_table
-from dvk_xl.reports import write_report
-from dvk_xl.rollup import rollup
+from dvk_xl.intake.consolidation import consolidate
+from dvk_xl.intake.rollup import rollup
+from dvk_xl.master.book import init_master, load_settings, open_master, read_form_table
+from dvk_xl.reports.writer import write_report
+from dvk_xl.shells.cli import main
+from dvk_xl.spec.forms import REGISTER, RESULTS
 
 from .conftest import NEW_MODEL, model
 from .reportfixtures import fill_register
@@ -216,7 +216,7 @@ def province_with_ward(chain, tmp_path):
     province = tmp_path / "province.xlsx"
     shutil.copy2(chain["province"], province)
     wb = open_master(province)
-    from dvk_xl.forms import UNITS
+    from dvk_xl.spec.forms import UNITS
 
     units = read_form_table(wb, UNITS)
     units.loc[len(units)] = {"unit_code": "HAN", "unit_name": WARDS["hong_an"][0]}

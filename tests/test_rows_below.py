@@ -1,15 +1,15 @@
-"""Rows typed just under a table are read into it, never overwritten (dvk_xl/workbook.py, xlsx_patch.py)."""
+"""Rows typed just under a table are read into it, never overwritten (dvk_xl/workbook/api.py, xlsx_patch.py)."""
 
 from __future__ import annotations
 
 import pytest
 from openpyxl import load_workbook
 
-from dvk_xl.consolidation import consolidate
-from dvk_xl.errors import DvkError
-from dvk_xl.forms import REGISTER, UNITS
-from dvk_xl.master import load_units, open_master, read_form_table
-from dvk_xl.templates import write_templates
+from dvk_xl.core.errors import DvkError
+from dvk_xl.intake.consolidation import consolidate
+from dvk_xl.master.book import load_units, open_master, read_form_table
+from dvk_xl.reports.templates import write_templates
+from dvk_xl.spec.forms import REGISTER, UNITS
 
 from .conftest import GOOD_MODEL, NEW_MODEL, model
 from .test_master_edits import add_register_row, edit, hand_model, table_rows

@@ -8,10 +8,10 @@ import pandas as pd
 import pandera.errors as pa_errors
 import pytest
 
-from dvk_xl import validation
-from dvk_xl.consolidation import check_files
-from dvk_xl.forms import DEFAULT_LISTS, PL01, PL03
-from dvk_xl.validation import CROSS_RULES, DUPLICATE_CHECK, Campaign, Unread, build_schema
+from dvk_xl.intake.consolidation import check_files
+from dvk_xl.intake.pipeline import validation
+from dvk_xl.intake.validation import CROSS_RULES, DUPLICATE_CHECK, Campaign, Unread, build_schema
+from dvk_xl.spec.forms import DEFAULT_LISTS, PL01, PL03
 
 from .conftest import GOOD_MODEL, NEW_MODEL, model
 from .golden_rows import typed_rows_of_demo

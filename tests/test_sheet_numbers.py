@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from dvk_xl.compliance import COMPLIANCE_SHEET, run_compliance
-from dvk_xl.reports import write_report
+from dvk_xl.compliance.check import COMPLIANCE_SHEET, run_compliance
+from dvk_xl.reports.writer import write_report
 
 from .conftest import pdf_text, soffice_to_pdf
 from .reportfixtures import fill_register

@@ -8,9 +8,9 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.table import TableColumn
 
-from dvk_xl.consolidation import consolidate
-from dvk_xl.forms import INTAKE_LOG, REGISTER
-from dvk_xl.master import open_master, read_form_table
+from dvk_xl.intake.consolidation import consolidate
+from dvk_xl.master.book import open_master, read_form_table
+from dvk_xl.spec.forms import INTAKE_LOG, REGISTER
 
 from .conftest import GOOD_MODEL, NEW_MODEL, model
 from .test_workbook_contract import ROWS, _xlwings_licence, register_frame, side  # noqa: F401 - both sides

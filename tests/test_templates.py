@@ -1,7 +1,7 @@
 from openpyxl import load_workbook
 
-from dvk_xl.forms import METADATA_SHEET, PL01
-from dvk_xl.templates import HEADER_ROW, write_templates
+from dvk_xl.reports.templates import HEADER_ROW, write_templates
+from dvk_xl.spec.forms import METADATA_SHEET, PL01
 
 from .conftest import pdf_text, soffice_to_pdf
 

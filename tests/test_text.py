@@ -1,4 +1,4 @@
-from dvk_xl.text import canonical_choice, clean, file_slug, fold, similarity_key, unaccent
+from dvk_xl.core.text import canonical_choice, clean, file_slug, fold, similarity_key, unaccent
 
 FIELDS = ["Kinh tế", "Văn hóa - xã hội", "Quốc phòng - an ninh, dân tộc - tôn giáo"]
 

@@ -2,8 +2,8 @@
 
 from datetime import datetime
 
-from dvk_xl.consolidation import check_files
-from dvk_xl.templates import HEADER_ROW
+from dvk_xl.intake.consolidation import check_files
+from dvk_xl.reports.templates import HEADER_ROW
 
 from .conftest import GOOD_MODEL, NEW_MODEL, model
 

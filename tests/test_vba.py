@@ -12,8 +12,8 @@ from xml.etree import ElementTree
 
 import pytest
 
-from dvk_xl import ribbon
-from dvk_xl.addin import RIBBON_FILE, RIBBON_NS, build_addin, xlwings_sources
+from dvk_xl.shells import ribbon
+from dvk_xl.shells.addin import RIBBON_FILE, RIBBON_NS, build_addin, xlwings_sources
 
 from .vbacheck import (
     analyser_problems,
@@ -217,7 +217,7 @@ def lo_copy(source: Path, target: Path) -> Path:
     project), and a probe added that says whether the rest compiled."""
     from pyopenvba import ExcelFile
 
-    from dvk_xl.addin import vba_text, xlwings_sources
+    from dvk_xl.shells.addin import vba_text, xlwings_sources
 
     _, standard, classes = xlwings_sources()
     shutil.copy(source, target)

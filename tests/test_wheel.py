@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from dvk_xl.addin import MACROS_DIR, RIBBON_FILE, RIBBON_PART
+from dvk_xl.shells.addin import MACROS_DIR, RIBBON_FILE, RIBBON_PART
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # oletools' use of older pyparsing names
@@ -48,7 +48,7 @@ def venv(tmp_path_factory) -> Path:
 
 def test_the_wheel_carries_the_macros_and_the_installed_dvk_builds_the_addin(venv, tmp_path):
     bin_dir = venv / ("Scripts" if sys.platform.startswith("win") else "bin")
-    where = run(bin_dir / "python", "-c", "import dvk_xl, dvk_xl.addin as a; print(dvk_xl.__file__); print(a.MACROS_DIR)",
+    where = run(bin_dir / "python", "-c", "import dvk_xl, dvk_xl.shells.addin as a; print(dvk_xl.__file__); print(a.MACROS_DIR)",
                 cwd=tmp_path).split("\n")
     assert Path(where[0]).is_relative_to(venv) and Path(where[1]).is_relative_to(venv), where  # not the checkout
     empty = tmp_path / "empty"
@@ -72,11 +72,12 @@ def test_the_wheel_carries_the_macros_and_the_installed_dvk_builds_the_addin(ven
 
 
 def test_missing_macros_say_reinstall_when_the_package_lost_them_and_check_the_path_when_given(tmp_path, monkeypatch):
-    from dvk_xl import DvkError, addin
+    from dvk_xl import DvkError
+    from dvk_xl.shells import addin
 
     with pytest.raises(DvkError, match=r"nowhere; kiểm tra lại đường dẫn"):
         addin.build_addin(tmp_path / "x.xlam", macros=str(tmp_path / "nowhere"))
-    monkeypatch.setattr(addin, "MACROS_DIR", tmp_path / "site-packages" / "dvk_xl" / "macros")
+    monkeypatch.setattr(addin, "MACROS_DIR", tmp_path / "site-packages" / "dvk_xl" / "shells" / "macros")
     with pytest.raises(DvkError, match=r"cài lại dvk_xl"):
         addin.build_addin(tmp_path / "x.xlam")
     assert not (tmp_path / "x.xlam").exists()

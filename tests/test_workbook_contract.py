@@ -13,11 +13,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dvk_xl.errors import DvkError, MasterLockedError
-from dvk_xl.forms import INTAKE_LOG, MASTER_TABLES, REGISTER, SETTINGS, UNITS, Column, Form
-from dvk_xl.live_workbook import LiveWorkbook, excel_text
-from dvk_xl.master import load_settings, load_units, open_master
-from dvk_xl.workbook import FileWorkbook, ReportSheet, SheetBlock, SheetChart, Workbook
+from dvk_xl.core.errors import DvkError, MasterLockedError
+from dvk_xl.master.book import load_settings, load_units, open_master
+from dvk_xl.shells.live_workbook import LiveWorkbook, excel_text
+from dvk_xl.spec.forms import INTAKE_LOG, MASTER_TABLES, REGISTER, SETTINGS, UNITS, Column, Form
+from dvk_xl.workbook.api import FileWorkbook, ReportSheet, SheetBlock, SheetChart, Workbook
 
 from .xlwings_double import ExcelDouble
 

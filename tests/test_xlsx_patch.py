@@ -1,4 +1,4 @@
-"""The fast rewrite of a table's rows (dvk_xl/xlsx_patch.py): values, layout, and every way back to openpyxl."""
+"""The fast rewrite of a table's rows (dvk_xl/workbook/xlsx_patch.py): values, layout, and every way back to openpyxl."""
 
 from __future__ import annotations
 
@@ -15,11 +15,10 @@ from openpyxl import load_workbook
 from openpyxl.styles import PatternFill
 from python_calamine import CalamineWorkbook
 
-from dvk_xl import xlsx_patch
-from dvk_xl.forms import REGISTER
-from dvk_xl.master import init_master
-from dvk_xl.workbook import FileWorkbook, _from_calamine
-from dvk_xl.xlsx_patch import PatchUnsupported, patch_tables
+from dvk_xl.master.book import init_master
+from dvk_xl.spec.forms import REGISTER
+from dvk_xl.workbook.api import FileWorkbook, _from_calamine, xlsx_patch
+from dvk_xl.workbook.xlsx_patch import PatchUnsupported, patch_tables
 
 HEADER_ROW = 4
 KEPT_ROWS = 3  # body rows the prepared master holds, with a height, a hidden row and a staff fill

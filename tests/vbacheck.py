@@ -23,7 +23,7 @@ import subprocess
 from pathlib import Path
 from xml.etree import ElementTree
 
-from dvk_xl.addin import MACROS_DIR, RIBBON_FILE, own_modules
+from dvk_xl.shells.addin import MACROS_DIR, RIBBON_FILE, own_modules
 
 LO_RUNNER = Path(__file__).with_name("lo_basic.py")
 

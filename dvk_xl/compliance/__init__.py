@@ -1,0 +1,1 @@
+"""Quotas, deadlines, criteria and the compliance check over the master."""

@@ -1,0 +1,1 @@
+"""What comes in: the inbox, reading and validating returned files, consolidation and roll-up."""

@@ -1,0 +1,1 @@
+"""The master workbook: creating, opening, settings, units, and reconciling its tables."""

@@ -1,0 +1,1 @@
+"""What goes out: report data, report workbooks, mail and the templates sent to units."""

@@ -1,0 +1,1 @@
+"""Top layer, thin shells over the library: the ``dvk`` CLI, the ribbon and the Excel add-in."""

@@ -1,0 +1,341 @@
+"""The ``dvk`` command: a thin shell over library functions.
+
+Each command parses its input, calls one library function and renders the result. Heavy
+modules are imported inside the commands so that ``dvk --help`` answers at once.
+Exit codes: 0 ok, 1 findings or a handled error, 2 usage.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..core.dates import parse_date
+from ..core.errors import DateError, DvkError
+from ..core.kinds import Period, ReportKind
+from .click_vi import METAVARS, OPTIONS_METAVAR, SUBCOMMAND_METAVAR, vietnamese
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
+PIPE_CLOSED_EXIT = 141  # 128 + SIGPIPE, what a shell reports for a program whose reader went away
+
+
+class DateParam(click.ParamType):
+    """A day-first date option; one that cannot be read is a usage error (exit 2) saying why."""
+
+    name = "date"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "NGÀY/THÁNG/NĂM"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date | None:
+        if isinstance(value, date):
+            return value
+        try:
+            return parse_date(value)
+        except DateError as exc:
+            self.fail(exc.message, param, ctx)
+
+
+DATE = DateParam()
+
+
+def _vietnamese_metavars(params: list[click.Parameter]) -> None:
+    """Option value placeholders in Vietnamese (TEXT, DIRECTORY… read as CHỮ, THƯ_MỤC…)."""
+    for param in params:
+        if isinstance(param, click.Option) and param.metavar is None and not param.is_flag:
+            shown = METAVARS.get(param.type.name.upper())
+            if shown:
+                param.metavar = shown
+
+
+class DvkCommand(click.Command):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", OPTIONS_METAVAR)
+        super().__init__(*args, **kwargs)
+        _vietnamese_metavars(self.params)
+
+
+def _quiet_closed_pipe() -> None:
+    """The reader of stdout went away (``dvk … | head -1``): send what is left nowhere."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass  # stdout is not a real file (a test runner): nothing left to flush there
+
+
+class DvkGroup(click.Group):
+    """Turns every error into one Vietnamese line and exit code 1 (tracebacks only with --debug).
+
+    click's own messages (usage errors, help headings) are in Vietnamese too, see ``click_vi``.
+    """
+
+    command_class = DvkCommand
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", OPTIONS_METAVAR)
+        kwargs.setdefault("subcommand_metavar", SUBCOMMAND_METAVAR)
+        super().__init__(*args, **kwargs)
+        _vietnamese_metavars(self.params)
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        with vietnamese():
+            try:
+                return super().main(*args, **kwargs)
+            except BrokenPipeError:
+                _quiet_closed_pipe()
+                sys.exit(PIPE_CLOSED_EXIT)
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            _quiet_closed_pipe()
+            sys.exit(PIPE_CLOSED_EXIT)
+        except DvkError as exc:
+            click.echo(f"Lỗi: {exc.message}", err=True)
+            sys.exit(1)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("Đã dừng theo yêu cầu; sổ tổng hợp không bị thay đổi dở dang.", err=True)
+            sys.exit(1)
+        except Exception as exc:  # the last line of defence: never a bare traceback for staff
+            if ctx.obj and ctx.obj.get("debug"):
+                traceback.print_exc()
+            else:
+                click.echo(f"Lỗi không mong đợi: {exc.__class__.__name__}: {exc} "
+                           "(chạy lại với “dvk --debug …” để xem chi tiết và gửi cho bộ phận kỹ thuật)", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=DvkGroup, context_settings=CONTEXT)
+@click.option("--debug", is_flag=True, help="Hiện chi tiết lỗi (traceback). / Show tracebacks.")
+@click.version_option(package_name="dvk_xl", message="dvk %(version)s",
+                      help="Hiện phiên bản rồi thoát. / Show the version and exit.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """Phong trào thi đua “Dân vận khéo”: sổ tổng hợp Excel, mẫu đăng ký, tổng hợp, báo cáo.
+
+    The "Dân vận khéo" emulation movement from an Excel master workbook:
+    registration forms, consolidation, quotas, reports.
+    """
+    ctx.ensure_object(dict)["debug"] = debug
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--year", default=2026, show_default=True, type=click.IntRange(2000, 2100),
+              help="Năm thi đua. / Campaign year.")
+@click.option("--committee", help="Tên cấp ủy, ví dụ “Đảng ủy phường Hồng An”. / Committee name.")
+@click.option("--units", "units_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Danh sách đơn vị (CSV hoặc xlsx, cột như sheet “Đơn vị”). / Units file (CSV or xlsx).")
+@click.option("--preset", default="phuong", show_default=True,
+              help="Mẫu kế hoạch: phuong (Đảng ủy phường) hoặc vksnd (Đảng ủy VKSND). / Plan preset: phuong or vksnd.")
+@click.option("--code", help="Mã cấp ủy do cấp trên đặt trong danh sách đơn vị của cấp trên (bỏ trống: cấp trên "
+              "nhận biết theo tên). / This committee's code in the higher committee's unit list.")
+@click.option("--force", is_flag=True, help="Ghi đè sổ đã có. / Overwrite an existing master.")
+def init(directory: Path, year: int, committee: str | None, units_file: Path | None, preset: str, code: str | None,
+         force: bool) -> None:
+    """Tạo sổ tổng hợp mới cho đợt thi đua.
+
+    Create a new master workbook for the campaign in DIRECTORY.
+    """
+    from ..master.book import init_master
+
+    result = init_master(directory, year=year, committee=committee, units_file=units_file, preset=preset,
+                         overwrite=force, code=code)
+    click.echo(f"Đã tạo sổ tổng hợp: {result.path}")
+    click.echo(f"  Kế hoạch mẫu: {result.preset.title}; {result.units} đơn vị")
+    for notice in result.notices:
+        click.echo(f"  Lưu ý: {notice}")
+
+
+@main.command()
+@click.argument("master", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Thư mục ghi các mẫu. / Output folder.")
+@click.option("--unit", "units", multiple=True, help="Chỉ tạo cho mã đơn vị này (lặp lại được). / Only this unit code.")
+@click.option("--form", "form", type=click.Choice(["pl01", "pl03"], case_sensitive=False), default="pl01",
+              show_default=True, help="Phụ lục 01 (đăng ký) hoặc 03 (báo cáo kết quả). / Registration or results form.")
+@click.option("--period", type=click.Choice([p.value for p in Period]),
+              help="Kỳ báo cáo của Phụ lục 03: 6 tháng hoặc năm. / Results period (pl03 only).")
+def templates(master: Path, out_dir: Path, units: tuple[str, ...], form: str, period: str | None) -> None:
+    """Tạo mẫu Phụ lục 01 (hoặc 03) cho từng đơn vị.
+
+    Write one registration form (Phụ lục 01) per unit, or with --form pl03 --period one results
+    form (Phụ lục 03) per unit pre-filled with its registered models.
+    """
+    from ..reports.templates import write_templates
+
+    if form.lower() == "pl03" and not period:
+        raise click.UsageError(f"Mẫu Phụ lục 03 cần --period {' hoặc --period '.join(Period)}")
+    result = write_templates(master, out_dir, units, form=form, period=Period.parse(period))
+    click.echo(f"Đã tạo {len(result.paths)} mẫu {result.form.id} trong {out_dir}")
+    for path in result.paths:
+        click.echo(f"  {path.name}")
+
+
+@main.command()
+@click.argument("directory", required=False, default="dvk-demo", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Xóa thư mục demo cũ nếu có. / Replace an existing demo folder.")
+def demo(directory: Path, force: bool) -> None:
+    """Chạy thử toàn bộ quy trình trên dữ liệu mẫu của một phường.
+
+    Run every step on an embedded demo campaign (a ward with 12 units) in DIRECTORY.
+    """
+    from ..demo.run import run_demo
+
+    run_demo(directory, force=force, echo=click.echo)
+
+
+def _render_intake(report, as_json: bool) -> None:
+    click.echo(report.as_json() if as_json else "\n".join(report.lines()))
+    sys.exit(report.exit_code)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--master", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Sổ tổng hợp. / The master workbook.")
+@click.option("--json", "as_json", is_flag=True, help="In đúng một tài liệu JSON. / Print one JSON document.")
+def validate(files: tuple[Path, ...], master: Path, as_json: bool) -> None:
+    """Kiểm tra tệp đơn vị gửi, không thay đổi gì.
+
+    Check returned unit workbooks against the master without changing anything.
+    Exit code 0 when no file is rejected, 1 otherwise.
+    """
+    from ..intake.consolidation import check_files
+
+    _render_intake(check_files(master, files), as_json)
+
+
+@main.command()
+@click.argument("master", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("inbox", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--feedback", "feedback_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Ghi tệp phản hồi (ô lỗi tô đỏ) cho đơn vị vào thư mục này. / Write marked-up feedback here.")
+@click.option("--json", "as_json", is_flag=True, help="In đúng một tài liệu JSON. / Print one JSON document.")
+@click.option("--workers", type=click.IntRange(1, 64), help="Số tiến trình đọc tệp. / Reader processes.")
+def consolidate(master: Path, inbox: Path, feedback_dir: Path | None, as_json: bool, workers: int | None) -> None:
+    """Kiểm tra và tổng hợp mọi tệp trong thư mục tiếp nhận vào sổ.
+
+    Check every workbook in INBOX and merge the accepted ones into the master's register (DangKy),
+    log them in TiepNhan and archive them. Exit code 0 when no file is rejected, 1 otherwise.
+    """
+    from ..intake.consolidation import consolidate as run
+
+    _render_intake(run(master, inbox, feedback_dir=feedback_dir, workers=workers), as_json)
+
+
+@main.command()
+@click.argument("master", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--kind", required=True, type=click.Choice([k.value for k in ReportKind]),
+              help="dang-ky: Phụ lục 02; 6-thang, nam: Phụ lục 03. / Which report.")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Thư mục ghi báo cáo. / Output folder.")
+@click.option("--eml", is_flag=True, help="Kèm thư nháp (.eml) gửi cấp trên. / Also write a draft e-mail.")
+@click.option("--date", "day", type=DATE,
+              help="Ngày ký ghi trên văn bản (ngày/tháng/năm). / Date printed on the document.")
+def report(master: Path, kind: str, out_dir: Path, eml: bool, day: date | None) -> None:
+    """Lập báo cáo gửi cấp trên: Phụ lục 02 (danh sách đăng ký) hoặc Phụ lục 03 (kết quả).
+
+    Write the report workbook for the higher committee in the official frame
+    (Phụ lục 02 list of registrations, or Phụ lục 03 results), with --eml a draft e-mail too.
+    """
+    from ..reports.writer import write_report
+
+    result = write_report(master, ReportKind(kind), out_dir, eml=eml, day=day)
+    click.echo(f"Đã lập báo cáo: {result.path} ({result.models} mô hình của {result.units} đơn vị)")
+    if result.eml:
+        click.echo(f"Thư nháp gửi cấp trên: {result.eml}")
+    for notice in result.notices:
+        click.echo(f"  Lưu ý: {notice}")
+
+
+@main.command("build-addin")
+@click.option("--out", "out", default="workbook/DanVanKheo.xlam", show_default=True,
+              type=click.Path(dir_okay=False, path_type=Path), help="Tệp add-in sẽ tạo. / The .xlam to write.")
+def build_addin_command(out: Path) -> None:
+    """Tạo add-in Excel DanVanKheo.xlam (thanh công cụ “Dân vận khéo”) từ mã nguồn.
+
+    Build the Excel add-in from macros/ (VBA as text, ribbon XML) and the installed xlwings'
+    VBA module; works on any OS, no Excel needed.
+    """
+    from .addin import build_addin
+
+    result = build_addin(out)
+    click.echo(f"Đã tạo add-in: {result.path}")
+    click.echo(f"  Mô-đun VBA: {', '.join(result.modules)} (xlwings {result.xlwings_version}); {result.buttons} nút")
+
+
+@main.command("install-addin")
+@click.argument("addin", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def install_addin_command(addin: Path | None) -> None:
+    """Cài add-in DanVanKheo.xlam vào Excel của người dùng này (chỉ trên Windows).
+
+    Install the add-in for the current Windows user: xlwings add-in, DanVanKheo.xlam in XLSTART,
+    the Python interpreter in the add-in's config. Builds workbook/DanVanKheo.xlam when no ADDIN is given.
+    """
+    from .addin import install_addin
+
+    install_addin(addin, echo=click.echo)
+    click.echo("Xong. Mở Excel: thanh “Dân vận khéo” xuất hiện; mở sổ tổng hợp rồi dùng các nút.")
+
+
+@main.command()
+@click.argument("master", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("inbox", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--feedback", "feedback_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Ghi tệp phản hồi cho cấp dưới vào thư mục này. / Write feedback for the committees here.")
+@click.option("--json", "as_json", is_flag=True, help="In đúng một tài liệu JSON. / Print one JSON document.")
+def rollup(master: Path, inbox: Path, feedback_dir: Path | None, as_json: bool) -> None:
+    """Tổng hợp báo cáo Phụ lục 02/03 của các cấp ủy cấp dưới vào sổ.
+
+    Consolidate the Phụ lục 02/03 workbooks that subordinate committees (rows of the master's
+    DonVi) made with “dvk report” into the register and results; models keep their IDs.
+    Exit code 0 when no file is rejected, 1 otherwise.
+    """
+    from ..intake.rollup import rollup as run
+
+    _render_intake(run(master, inbox, feedback_dir=feedback_dir), as_json)
+
+
+@main.command()
+@click.argument("master", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--today", "day", type=DATE,
+              help="Ngày kiểm tra (ngày/tháng/năm), mặc định hôm nay. / Check as of this day (DD/MM/YYYY).")
+@click.option("--json", "as_json", is_flag=True, help="In đúng một tài liệu JSON. / Print one JSON document.")
+def compliance(master: Path, day: date | None, as_json: bool) -> None:
+    """Kiểm tra chỉ tiêu, tiến độ và tám tiêu chí; ghi sheet “Tuân thủ” và “Thẩm định”.
+
+    Check the quotas, the deadlines and the eight criteria; write the "Tuân thủ" and "Thẩm định"
+    sheets of MASTER. Exit code 0 when every quota rule is met, 1 otherwise.
+    """
+    from ..compliance.check import run_compliance
+
+    report = run_compliance(master, today=day)
+    click.echo(report.as_json() if as_json else "\n".join(report.lines()))
+    sys.exit(report.exit_code)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="In đúng một tài liệu JSON. / Print one JSON document.")
+def codes(as_json: bool) -> None:
+    """Liệt kê các mã phát hiện (lỗi, cảnh báo) công cụ có thể báo và ý nghĩa của từng mã.
+
+    List every finding code the tool can report, with its severity (error or warning) and meaning.
+    """
+    from ..core.codes import catalogue_json, catalogue_lines
+
+    click.echo(catalogue_json() if as_json else "\n".join(catalogue_lines()))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
