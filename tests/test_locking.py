@@ -21,7 +21,7 @@ from dvk_xl.master.book import open_master, read_form_table
 from dvk_xl.shells import ribbon
 from dvk_xl.shells.cli import main
 from dvk_xl.spec.forms import INTAKE_LOG, REGISTER
-from dvk_xl.workbook.api import locking
+from dvk_xl.workbook import locking
 from dvk_xl.workbook.locking import MasterLock, capture_warnings, lock_path, master_lock
 
 from .conftest import model
@@ -253,7 +253,7 @@ def test_every_writer_of_the_master_waits_for_the_lock_and_changes_nothing(run, 
 @pytest.mark.parametrize("run", [_consolidate, _compliance])
 def test_the_lock_covers_reading_the_master(run, returned, monkeypatch):
     """Taken before the master is read: reading first would merge into a version another run replaces."""
-    from dvk_xl.workbook.api import api as workbook_module
+    from dvk_xl.workbook import api as workbook_module
 
     returned("CB01", [model(name="Tổ dân phố văn minh")])
     seen = []

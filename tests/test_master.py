@@ -140,7 +140,7 @@ def test_a_failed_save_leaves_neither_half_a_file_nor_a_temporary_one(tmp_path, 
 
 def test_an_existing_master_survives_a_failed_save(ward_master, monkeypatch):
     from dvk_xl.spec.forms import INTAKE_LOG
-    from dvk_xl.workbook.api import xlsx_patch
+    from dvk_xl.workbook import xlsx_patch
 
     before = ward_master.read_bytes()
     wb = open_master(ward_master)

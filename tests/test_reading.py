@@ -121,7 +121,7 @@ def test_xml_entity_bomb_is_refused(returned):
 
 
 def test_a_huge_file_is_refused_without_reading_it(tmp_path, monkeypatch):
-    from dvk_xl.intake.pipeline import reading
+    from dvk_xl.intake import reading
 
     monkeypatch.setattr(reading, "MAX_FILE_BYTES", 1000)
     path = tmp_path / "lon.xlsx"

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 
+from dvk_xl.intake import consolidation, validation
 from dvk_xl.intake.consolidation import check_files, consolidate
-from dvk_xl.intake.pipeline import consolidation, validation
 from dvk_xl.intake.reading import read_returned
 from dvk_xl.reports.templates import HEADER_ROW, INPUT_ROWS
 from dvk_xl.shells.cli import main
@@ -240,7 +240,7 @@ def test_a_form_of_another_year_is_refused(returned):
 
 
 def test_an_unexpected_failure_while_reading_is_a_finding(returned, monkeypatch):
-    from dvk_xl.intake.pipeline import reading
+    from dvk_xl.intake import reading
 
     def broken(*args):
         raise KeyError("boom")

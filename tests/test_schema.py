@@ -8,8 +8,8 @@ import pandas as pd
 import pandera.errors as pa_errors
 import pytest
 
+from dvk_xl.intake import validation
 from dvk_xl.intake.consolidation import check_files
-from dvk_xl.intake.pipeline import validation
 from dvk_xl.intake.validation import CROSS_RULES, DUPLICATE_CHECK, Campaign, Unread, build_schema
 from dvk_xl.spec.forms import DEFAULT_LISTS, PL01, PL03
 

@@ -17,7 +17,8 @@ from python_calamine import CalamineWorkbook
 
 from dvk_xl.master.book import init_master
 from dvk_xl.spec.forms import REGISTER
-from dvk_xl.workbook.api import FileWorkbook, _from_calamine, xlsx_patch
+from dvk_xl.workbook import xlsx_patch
+from dvk_xl.workbook.api import FileWorkbook, _from_calamine
 from dvk_xl.workbook.xlsx_patch import PatchUnsupported, patch_tables
 
 HEADER_ROW = 4
