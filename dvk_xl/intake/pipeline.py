@@ -29,12 +29,11 @@ from typing import TYPE_CHECKING, Any
 from ..core import text
 from ..core.errors import DvkError
 from ..core.findings import Finding
-from ..core.kinds import DELIVERED_STATUSES, IntakeStatus
+from ..core.kinds import DELIVERED_STATUSES, IntakeStatus, RegisterStatus
 from ..master.book import open_master, read_form_table
 from ..spec.forms import (
     INTAKE_LOG,
     PL01,
-    REGISTER_STATUS_WITHDRAWN,
     SUBMISSIONS,
     Form,
     submission_label,
@@ -375,7 +374,7 @@ def submissions(state: MasterState, log_rows: list[dict[str, Any]], handlers: di
 
 def _active_models(state: MasterState, unit_code: str) -> int:
     return sum(1 for r in state.models.get(text.fold(unit_code), [])
-               if text.clean(r.get("status")) != REGISTER_STATUS_WITHDRAWN)
+               if text.clean(r.get("status")) != RegisterStatus.WITHDRAWN)
 
 
 def _with_headers(frame: pd.DataFrame, form: Form) -> pd.DataFrame:

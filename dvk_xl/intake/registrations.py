@@ -11,7 +11,8 @@ from typing import Any
 
 from ..core import text
 from ..core.findings import Finding
-from ..spec.forms import REGISTER, REGISTER_STATUS_ACTIVE, REGISTER_STATUS_WITHDRAWN
+from ..core.kinds import RegisterStatus
+from ..spec.forms import REGISTER
 from .reading import ReturnedFile
 from .state import MODEL_KEYS, MasterState, fingerprint, model_number
 
@@ -57,15 +58,15 @@ def merge_registrations(state: MasterState, file: ReturnedFile, rows: list[dict[
             next_number += 1
             position = state.new_position()
         kept.append({**values, "model_id": model_id, "unit_code": unit, "unit_name": unit_name,
-                     "status": REGISTER_STATUS_ACTIVE, "source_file": file.name, "source_row": int(record["_row"]),
+                     "status": RegisterStatus.ACTIVE, "source_file": file.name, "source_row": int(record["_row"]),
                      "received_at": received.date(), "row_check": fingerprint(values[k] for k in MODEL_KEYS),
                      "_position": position})
     for index in sorted(set(range(len(mine))) - used):
         old = mine[index]
         if old.get("_hand"):
             pass  # a model staff typed in themselves: the unit's file does not withdraw it
-        elif text.clean(old.get("status")) != REGISTER_STATUS_WITHDRAWN:
-            old["status"] = REGISTER_STATUS_WITHDRAWN
+        elif text.clean(old.get("status")) != RegisterStatus.WITHDRAWN:
+            old["status"] = RegisterStatus.WITHDRAWN
             findings.append(Finding("model-withdrawn", "warning",
                                     f"mô hình {old['model_id']} “{old['name']}” không còn trong tệp mới: "
                                     "đã đánh dấu “Đã rút” trong sổ (dòng vẫn được giữ)",
@@ -95,5 +96,5 @@ def _take_hand_row(hand: dict[str, Any], values: dict[str, Any], file: ReturnedF
             f"mô hình {hand['model_id']} đã được nhập tay trong sổ tổng hợp và khác dòng {int(record['_row'])} "
             f"của tệp: công cụ giữ bản nhập tay; {ACCEPT_UNIT_VERSION}",
             file.name, REGISTER.sheet, None))
-    return {**hand, "status": REGISTER_STATUS_ACTIVE, "source_file": file.name, "source_row": int(record["_row"]),
+    return {**hand, "status": RegisterStatus.ACTIVE, "source_file": file.name, "source_row": int(record["_row"]),
             "received_at": received.date(), "row_check": unit_check, "_hand": False}

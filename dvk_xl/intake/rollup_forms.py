@@ -17,12 +17,10 @@ from ..core import text
 from ..core.dates import parse_date
 from ..core.errors import DateError
 from ..core.findings import Finding
+from ..core.kinds import Period, RegisterStatus
 from ..core.numbers_vi import Reading, problem_message, read_amount, read_count
 from ..spec.forms import (
-    PERIODS,
     REGISTER,
-    REGISTER_STATUS_ACTIVE,
-    REGISTER_STATUS_WITHDRAWN,
     REPORT_FORMS,
     REPORT_PL02,
     REPORT_PL03,
@@ -90,7 +88,7 @@ class Claims:
             key = (sender, text.fold(sender_id_of(record)))
             claims.ids[text.fold(model_id)] = sender
             claims.mine.setdefault(key, model_id)
-            if text.clean(record.get("status")) != REGISTER_STATUS_WITHDRAWN:
+            if text.clean(record.get("status")) != RegisterStatus.WITHDRAWN:
                 claims.active.add(key)
                 claims.origins[text.fold(origin_of(record, record.get("unit_name")))] = (sender, model_id)
         return claims
@@ -149,7 +147,7 @@ def check_report(file: ReturnedFile, state: MasterState, claims: Claims) -> None
             file.sheet = None
         return
     check_file_level(file, state.campaign)
-    if file.form_id == REPORT_PL03.id and text.clean(file.meta.get("period")) not in PERIODS:
+    if file.form_id == REPORT_PL03.id and text.clean(file.meta.get("period")) not in Period.labels():
         file.add("period-unknown", "báo cáo không ghi kỳ (6 tháng hay năm) trong dữ liệu ẩn; lập lại bằng dvk report")
     declared = read_count(file.meta.get("models")).value
     if declared is not None and declared != len(file.rows):
@@ -250,14 +248,14 @@ def merge_register(state: MasterState, file: ReturnedFile, received: datetime) -
                 kept.append(old)
                 continue
         kept.append({**{k: values.get(k) for k in MODEL_KEYS}, "model_id": values["model_id"], "unit_code": code,
-                     "unit_name": name, "status": REGISTER_STATUS_ACTIVE, "source_file": file.name,
+                     "unit_name": name, "status": RegisterStatus.ACTIVE, "source_file": file.name,
                      "source_row": row.row, "received_at": received.date(),
                      "row_check": fingerprint(values.get(k) for k in MODEL_KEYS),
                      "source_id": values["source_id"], "origin": values["origin"]})
     for index in mine.index.difference(list(used)):
         old = mine.loc[index].to_dict()
-        if text.clean(old.get("status")) != REGISTER_STATUS_WITHDRAWN:
-            old["status"] = REGISTER_STATUS_WITHDRAWN
+        if text.clean(old.get("status")) != RegisterStatus.WITHDRAWN:
+            old["status"] = RegisterStatus.WITHDRAWN
             findings.append(Finding("model-withdrawn", "warning", f"mô hình {old['model_id']} không còn trong danh sách "
                                     "mới của cấp dưới: đã đánh dấu “Đã rút” (dòng vẫn được giữ)",
                                     file.name, REGISTER.sheet, None))
@@ -276,7 +274,7 @@ def merge_results(results: Any, state: MasterState, file: ReturnedFile, received
 
     code = file.unit_code or ""
     name = state.campaign.units[text.fold(code)][1]
-    label = PERIODS[text.clean(file.meta.get("period"))]
+    label = Period.labels()[text.clean(file.meta.get("period"))]
     claims = Claims.of(state.register)
     mine = (results["period"].map(text.fold) == text.fold(label)) & (results["unit_code"].map(text.fold) == text.fold(code))
     new = []
@@ -354,7 +352,7 @@ def rollup_tables(state: MasterState, log_rows: list[dict[str, Any]], handlers: 
 
     active: dict[str, int] = {}
     for code, status in zip(state.register["unit_code"], state.register["status"], strict=True):
-        if text.clean(status) != REGISTER_STATUS_WITHDRAWN:
+        if text.clean(status) != RegisterStatus.WITHDRAWN:
             active[text.fold(code)] = active.get(text.fold(code), 0) + 1
     return {REGISTER: state.register, **state.tables,
             SUBMISSIONS: submissions(state, log_rows, handlers.forms, now, handlers.list_form, active)}

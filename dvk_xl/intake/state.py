@@ -14,13 +14,12 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from ..core import text
+from ..core.kinds import RegisterStatus
 from ..master.book import deadline_of, load_deadlines, load_lists, load_settings, load_units, read_form_table
 from ..spec.forms import (
     INTAKE_LOG,
     PL01,
     REGISTER,
-    REGISTER_STATUS_ACTIVE,
-    REGISTER_STATUS_WITHDRAWN,
     submission_label,
 )
 from ..workbook.api import Workbook
@@ -61,7 +60,7 @@ class MasterState:
         """Folded codes of units with a row whose “Mã kiểm tra” staff cleared: its file is read again."""
         return {unit for unit, rows in self.models.items() for r in rows
                 if text.clean(r.get("source_file")) and not text.clean(r.get("row_check"))
-                and text.clean(r.get("status")) != REGISTER_STATUS_WITHDRAWN}
+                and text.clean(r.get("status")) != RegisterStatus.WITHDRAWN}
 
 
 def load_state(wb: Workbook, deadline_steps: dict[str, dict[str, str | None]]) -> MasterState:
@@ -79,7 +78,7 @@ def load_state(wb: Workbook, deadline_steps: dict[str, dict[str, str | None]]) -
     for record in records:
         unit, name = text.clean(record["unit_code"]), text.clean(record["name"])
         models.setdefault(text.fold(unit), []).append(record)
-        if text.clean(record["status"]) != REGISTER_STATUS_WITHDRAWN:
+        if text.clean(record["status"]) != RegisterStatus.WITHDRAWN:
             existing.setdefault(text.similarity_key(name), []).append((unit, name))
             registered.setdefault(unit, {})[text.clean(record["model_id"])] = name
     campaign = Campaign(
@@ -137,7 +136,7 @@ def reconcile_register(records: list[dict[str, Any]], units: pd.DataFrame, year:
             numbers[key] += 1
             record["model_id"] = f"DVK-{year}-{text.clean(record['unit_code'])}-{numbers[key]}"
             if not text.clean(record.get("status")):
-                record["status"] = REGISTER_STATUS_ACTIVE
+                record["status"] = RegisterStatus.ACTIVE
             changed = True
     return rows, changed
 

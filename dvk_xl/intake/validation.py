@@ -19,11 +19,9 @@ from typing import TYPE_CHECKING, Any
 from ..core import text
 from ..core.dates import format_date, parse_date
 from ..core.errors import DateError
+from ..core.kinds import ModelKind
 from ..core.numbers_vi import problem_message, read_amount, read_count
 from ..spec.forms import (
-    KIND_CONTINUED,
-    KIND_NEW,
-    KIND_REPLICATED,
     PL01,
     UNIT_FORMS,
     Column,
@@ -100,20 +98,20 @@ def _is_kind(frame: pd.DataFrame, kind: str) -> pd.Series:
 PL01_RULES = [
     CrossRule(
         "kind-year-mismatch", "start_year",
-        lambda f, c: _is_kind(f, KIND_NEW) & _year_of(f).notna() & (_year_of(f) != c.year),
+        lambda f, c: _is_kind(f, ModelKind.NEW) & _year_of(f).notna() & (_year_of(f) != c.year),
         lambda r, c: f"mô hình mới phải bắt đầu trong năm {c.year} nhưng “Năm bắt đầu” là {int(r['start_year'])}; "
-                     f"sửa năm thành {c.year} hoặc chọn loại “{KIND_CONTINUED}”",
+                     f"sửa năm thành {c.year} hoặc chọn loại “{ModelKind.CONTINUED}”",
     ),
     CrossRule(
         "kind-year-mismatch", "start_year",
-        lambda f, c: (_is_kind(f, KIND_CONTINUED) | _is_kind(f, KIND_REPLICATED)) & _year_of(f).notna()
+        lambda f, c: (_is_kind(f, ModelKind.CONTINUED) | _is_kind(f, ModelKind.REPLICATED)) & _year_of(f).notna()
         & (_year_of(f) >= c.year),
         lambda r, c: f"mô hình “{r['kind']}” phải bắt đầu từ trước năm {c.year} nhưng “Năm bắt đầu” là "
-                     f"{int(r['start_year'])}; sửa năm hoặc chọn loại “{KIND_NEW}”",
+                     f"{int(r['start_year'])}; sửa năm hoặc chọn loại “{ModelKind.NEW}”",
     ),
     CrossRule(
         "launch-date-missing", "launch_date",
-        lambda f, c: _is_kind(f, KIND_NEW) & f["launch_date"].isna(),
+        lambda f, c: _is_kind(f, ModelKind.NEW) & f["launch_date"].isna(),
         lambda r, c: "mô hình mới phải tổ chức ra mắt: nhập “Ngày ra mắt (dự kiến)” theo dạng ngày/tháng/năm",
     ),
     CrossRule(
