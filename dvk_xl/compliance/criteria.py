@@ -20,6 +20,7 @@ from ..core.findings import Finding
 from ..core.kinds import DELIVERED_STATUSES, ModelKind, Period, RegisterStatus
 from ..core.numbers_vi import read_count
 from ..master.book import TABLE_HEADER_ROW, read_form_table, table_records
+from ..master.reconcile import choice
 from ..spec.forms import (
     CRITERIA,
     CRITERION_MET,
@@ -38,7 +39,6 @@ from ..spec.forms import (
     excel_column,
 )
 from ..workbook.api import Workbook
-from .quotas import choice
 
 if TYPE_CHECKING:
     import pandas as pd

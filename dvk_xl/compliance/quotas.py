@@ -18,6 +18,7 @@ from ..core.errors import DvkError
 from ..core.kinds import ModelKind, RegisterStatus
 from ..core.numbers_vi import INVALID, problem_message, read_count, read_number
 from ..master.book import read_form_table, where
+from ..master.reconcile import choice  # list values read as the register reader reads them
 from ..spec.forms import (
     DEFAULT_LISTS,
     MEASURE_COLLECTIVE,
@@ -260,15 +261,6 @@ def _covered(code: str, minimum: int, rules: list[QuotaRule]) -> bool:
 
 
 # --- checking ------------------------------------------------------------------------------------
-
-
-def choice(value: Any, choices: list[str]) -> str | None:
-    """The list value meant, forgiving case, tone placement and even missing accents ("Kinh te")."""
-    found = text.canonical_choice(value, choices)
-    if found is None and text.clean(value):
-        key = text.unaccent(text.fold(value)).lower()
-        found = next((c for c in choices if text.unaccent(text.fold(c)).lower() == key), None)
-    return found
 
 
 def active_models(register: pd.DataFrame, lists: dict[str, list[str]],

@@ -14,8 +14,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from ..spec.forms import PL01, PL03, SETTING_ROWS, SETTINGS
 from ..core.kinds import IntakeStatus, Period, ReportKind
+from ..spec.forms import PL01, PL03, SETTING_ROWS, SETTINGS
 
 Echo = Callable[[str], None]
 RESULTS_RECEIVED = datetime(2026, 6, 16, 10, 0)
@@ -144,11 +144,11 @@ def reports_step(directory: Path, master: Path, inbox: Path, echo: Echo) -> None
 def rollup_step(directory: Path, master: Path, inbox: Path, echo: Echo) -> None:
     """Two more wards do the same; the city rolls the three wards' reports up and reports itself."""
     from ..intake.consolidation import consolidate
-    from .demo_fill import DEFAULT_RECEIVED, fill_template
-    from ..master.book import init_master
-    from ..reports.writer import write_report
     from ..intake.rollup import rollup
+    from ..master.book import init_master
     from ..reports.templates import UnitInfo, template_file_name, write_templates
+    from ..reports.writer import write_report
+    from .demo_fill import DEFAULT_RECEIVED, fill_template
 
     base = directory / "9_ThanhPho"
     city_inbox = base / "TiepNhanTuPhuong"

@@ -14,10 +14,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from .demo_fill import DEFAULT_RECEIVED, fill_template
 from ..core.errors import DvkError
-from ..spec.forms import PL01
 from ..core.kinds import IntakeStatus
+from ..spec.forms import PL01
+from .demo_fill import DEFAULT_RECEIVED, fill_template
 
 DEMO_COMMITTEE = "Đảng ủy phường Hồng An"
 
@@ -212,8 +212,8 @@ DEMO_TODAY = date(2026, 3, 6)  # three days after the registration deadline, bef
 def compliance_step(directory: Path, master: Path, inbox: Path, echo: Callable[[str], None]) -> None:
     """Quotas, deadlines, criteria on a chosen day: the demo misses "100% units" and the registration deadline."""
     from ..compliance.check import COMPLIANCE_SHEET, run_compliance
-    from ..core.dates import format_date
     from ..compliance.deadlines import due_line
+    from ..core.dates import format_date
 
     report = run_compliance(master, today=DEMO_TODAY)
     echo(f"\nKiểm tra chỉ tiêu, tiến độ, tiêu chí (dvk compliance --today {format_date(DEMO_TODAY)}), "
