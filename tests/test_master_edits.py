@@ -281,3 +281,25 @@ def test_a_form_made_before_the_unit_was_recoded_goes_to_the_new_code(returned):
     assert path.name.startswith("PL01_CB01_")
     rows = register(returned.master)
     assert list(zip(rows["model_id"], rows["unit_code"], strict=True)) == [("DVK-2026-CB10-1", "CB10")]
+
+
+def test_a_finding_under_a_blank_register_row_names_the_right_cell(returned):
+    """Staff leave a blank row inside DangKy: cells named below it are still the cells staff see."""
+    returned("CB01", [GOOD_MODEL])
+    consolidate(returned.master, returned.inbox)
+
+    def blank_then_orphan(book) -> None:
+        ws = book[REGISTER.sheet]
+        first, last = table_rows(ws, REGISTER.table)
+        row = last + 2  # one blank row left inside the table, as staff leave them
+        for key, value in hand_model("XX99").items():
+            ws.cell(row, REGISTER.position(key) + 1, value)
+        table = ws.tables[REGISTER.table]
+        table.ref = table.ref.rsplit(":", 1)[0] + f":{table.ref.rsplit(':', 1)[1].rstrip('0123456789')}{row}"
+        table.autoFilter.ref = table.ref
+
+    edit(returned.master, blank_then_orphan)
+    report = check_compliance(open_master(returned.master))
+    orphaned = [f for f in report.findings if f.code == "unit-orphaned"]
+    column = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[REGISTER.position("unit_code")]
+    assert [f.cell for f in orphaned] == [f"{column}7"]  # header on row 4, model on 5, blank 6, orphan 7

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 from ..core import text
 from ..core.findings import Finding
 from ..core.kinds import RegisterStatus
-from ..spec.forms import DEADLINES, REGISTER, UNITS
-from ..workbook.api import Workbook
+from ..spec.forms import DEADLINES, REGISTER, UNITS, excel_column
+from ..workbook.api import Workbook, sheet_row
 from .book import code_key, load_lists, load_settings, load_units, read_form_table, whole_year
 
 if TYPE_CHECKING:
@@ -161,14 +161,10 @@ def deadline_findings(wb: Workbook, year: int) -> list[Finding]:
 
 
 def _cell(frame: pd.DataFrame, position: int, key: str) -> str:
-    return where_cell(frame, position, REGISTER.header_of(key) if key in REGISTER.keys else DEADLINES.header_of(key))
-
-
-def where_cell(frame: pd.DataFrame, position: int, header: str) -> str:
-    from ..spec.forms import excel_column
-
+    """The cell of a value of DangKy or TienDo, counting the blank rows ``read_table`` skipped."""
+    header = REGISTER.header_of(key) if key in REGISTER.keys else DEADLINES.header_of(key)
     column = frame.attrs.get("first_column", 0) + frame.attrs["columns"].index(header)
-    return f"{excel_column(column)}{frame.attrs.get('header_row', 1) + 1 + position}"
+    return f"{excel_column(column)}{sheet_row(frame, position)}"
 
 
 __all__ = ["code_key", "UnitCodes", "Register", "read_register", "deadline_findings", "choice", "whole_year"]
