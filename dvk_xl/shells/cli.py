@@ -337,5 +337,28 @@ def codes(as_json: bool) -> None:
     click.echo(catalogue_json() if as_json else "\n".join(catalogue_lines()))
 
 
+
+@main.command()
+@click.option("--master", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Kiểm tra thêm các bảng của sổ tổng hợp này. / Also check this master's tables.")
+@click.option("--json", "as_json", is_flag=True, help="In đúng một tài liệu JSON. / Print one JSON document.")
+def doctor(master: Path | None, as_json: bool) -> None:
+    """Kiểm tra cài đặt: Python, dvk_xl, xlwings, add-in, tệp cấu hình, vị trí tin cậy, LibreOffice/Excel.
+
+    Check the installation, each piece with ✓, ✗ (and what to do) or – (not applicable: the ribbon
+    checks off Windows). Exit code 0 when everything needed is in place, 1 otherwise.
+    """
+    import json
+
+    from .doctor import all_ok, as_records, run_checks
+
+    checks = run_checks(master)
+    if as_json:
+        click.echo(json.dumps({"ok": all_ok(checks), "checks": as_records(checks)}, ensure_ascii=False, indent=2))
+    else:
+        click.echo("\n".join(check.line() for check in checks))
+        click.echo("Mọi thứ đã sẵn sàng." if all_ok(checks) else "Có mục chưa đạt (✗): làm theo hướng dẫn “→” rồi chạy lại “dvk doctor”.")
+    sys.exit(0 if all_ok(checks) else 1)
+
 if __name__ == "__main__":  # pragma: no cover
     main()
