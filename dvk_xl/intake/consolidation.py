@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
+from ..core.progress import Progress, no_progress
 from ..spec.forms import UNIT_FORMS
 from ..workbook.api import Workbook
 from ..workbook.locking import locks_master
@@ -39,19 +40,25 @@ from .state import MODEL_KEYS, MasterState, fingerprint, reconcile_register  # n
 HANDLERS = UNIT_HANDLERS.forms  # form id -> FormHandler of the unit forms (the registry's own dict)
 
 
-def check_files(master: str | Path | Workbook, paths: Iterable[str | Path], workers: int | None = None) -> IntakeReport:
-    """``dvk validate``: check files against the master (a path, or the workbook open in Excel) without changing anything."""
-    return check_batch(master, paths, UNIT_HANDLERS, workers)
+def check_files(master: str | Path | Workbook, paths: Iterable[str | Path], workers: int | None = None,
+                progress: Progress = no_progress) -> IntakeReport:
+    """``dvk validate``: check files against the master (a path, or the workbook open in Excel) without changing anything.
+
+    ``progress`` (done, total, label) hears of each file read, then of the check.
+    """
+    return check_batch(master, paths, UNIT_HANDLERS, workers, progress)
 
 
 @locks_master  # read -> merge -> save under the master's lock: one run at a time
 def consolidate(master: str | Path | Workbook, inbox: str | Path, feedback_dir: str | Path | None = None,
-                workers: int | None = None, now: datetime | None = None) -> IntakeReport:
+                workers: int | None = None, now: datetime | None = None,
+                progress: Progress = no_progress) -> IntakeReport:
     """``dvk consolidate``: check every workbook in ``inbox`` and merge the accepted ones into the master.
 
-    ``master`` is a path, or the workbook open in Excel (the ribbon's ``LiveWorkbook``).
+    ``master`` is a path, or the workbook open in Excel (the ribbon's ``LiveWorkbook``); ``progress``
+    (done, total, label) hears of each file read, then of the check, merge and save steps.
     """
-    return run_intake(master, inbox, UNIT_HANDLERS, feedback_dir, workers, now or datetime.now())
+    return run_intake(master, inbox, UNIT_HANDLERS, feedback_dir, workers, now or datetime.now(), progress)
 
 
 __all__ = ["consolidate", "check_files", "IntakeReport", "FileOutcome", "HANDLERS", "FormHandler", "UNIT_FORMS"]

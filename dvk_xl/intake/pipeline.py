@@ -30,6 +30,7 @@ from ..core import text
 from ..core.errors import DvkError
 from ..core.findings import Finding
 from ..core.kinds import DELIVERED_STATUSES, IntakeStatus, RegisterStatus
+from ..core.progress import STEP_CHECK, STEP_MERGE, STEP_SAVE, Progress, no_progress, reading_label
 from ..master.book import open_master, read_form_table
 from ..spec.forms import (
     INTAKE_LOG,
@@ -159,14 +160,26 @@ class IntakeReport:
         return out
 
 
-def read_all(paths: list[Path], workers: int | None = None) -> list[ReturnedFile]:
-    """Read files, on every core when there are enough of them to pay for the processes."""
+def read_all(paths: list[Path], workers: int | None = None, progress: Progress = no_progress) -> list[ReturnedFile]:
+    """Read files, on every core when there are enough of them to pay for the processes.
+
+    ``progress`` hears of each file as its result arrives, in order (1/n … n/n).
+    """
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(paths) < PARALLEL_FROM:
-        return [read_returned(p) for p in paths]
+        return reporting(paths, map(read_returned, paths), progress)
     chunk = max(1, len(paths) // (workers * 8))
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(read_returned, paths, chunksize=chunk))
+        return reporting(paths, pool.map(read_returned, paths, chunksize=chunk), progress)
+
+
+def reporting(paths: list[Path], results: Iterable[ReturnedFile], progress: Progress) -> list[ReturnedFile]:
+    """Collect the files read from ``paths`` (in their order), telling ``progress`` of each one."""
+    files = []
+    for done, file in enumerate(results, start=1):
+        files.append(file)
+        progress(done, len(paths), reading_label(done, len(paths), paths[done - 1].name))
+    return files
 
 
 # merge(state, file, its typed rows as records (with _row), received time) -> findings
@@ -386,7 +399,7 @@ def _with_headers(frame: pd.DataFrame, form: Form) -> pd.DataFrame:
 # --- one kind of intake ------------------------------------------------------------------------
 
 # read(paths, state, workers) -> the files, each with its sender recognised as far as reading can
-ReadFn = Callable[[list[Path], MasterState, "int | None"], list[ReturnedFile]]
+ReadFn = Callable[[list[Path], MasterState, "int | None", Progress], list[ReturnedFile]]
 # check(files, state, handlers) -> typed rows (records with _row) by file position; findings go on the files
 CheckFn = Callable[[list[ReturnedFile], MasterState, "HandlerSet"], dict[int, list[dict[str, Any]]]]
 # tables(state, log rows, handlers, now) -> the tables to write besides the log
@@ -412,12 +425,13 @@ class HandlerSet:
 
 
 def check_batch(master: str | Path | Workbook, paths: Iterable[str | Path], handlers: HandlerSet,
-                workers: int | None = None) -> IntakeReport:
+                workers: int | None = None, progress: Progress = no_progress) -> IntakeReport:
     """Read and check files against the master without changing anything (``dvk validate``)."""
     wb = open_master(master)
     state = load_state(wb, handlers.deadline_steps())
     scan = filter_files([Path(p) for p in paths], wb.path, handlers.own_files(state))
-    files = handlers.read(scan.paths, state, workers)
+    files = handlers.read(scan.paths, state, workers, progress)
+    progress(len(files), len(files), STEP_CHECK)
     handlers.check(files, state, handlers)
     report = IntakeReport(units_expected=_expected(state), master=wb.path, skipped=scan.skipped,
                           recorded_units=units_on_record(state.log.to_dict("records"), handlers.list_form))
@@ -430,8 +444,11 @@ def check_batch(master: str | Path | Workbook, paths: Iterable[str | Path], hand
 
 def run_intake(master: str | Path | Workbook, inbox: str | Path, handlers: HandlerSet,
                feedback_dir: str | Path | None = None, workers: int | None = None,
-               now: datetime | None = None) -> IntakeReport:
-    """Check every workbook in ``inbox`` and merge the accepted ones into the master (callers hold the lock)."""
+               now: datetime | None = None, progress: Progress = no_progress) -> IntakeReport:
+    """Check every workbook in ``inbox`` and merge the accepted ones into the master (callers hold the lock).
+
+    ``progress`` hears of each file read, then of the check, merge and save steps.
+    """
     now = now or datetime.now()  # entry points pass their clock; this is only for direct callers
     inbox = Path(inbox)
     if not inbox.is_dir():
@@ -447,12 +464,14 @@ def run_intake(master: str | Path | Workbook, inbox: str | Path, handlers: Handl
     scan = scan_inbox(inbox, master, report.feedback_dir, handlers.own_files(state))
     report.skipped = scan.skipped
     new_paths, unchanged = split_unchanged(scan.paths, state)
-    files = handlers.read(new_paths, state, workers)
+    files = handlers.read(new_paths, state, workers, progress)
+    progress(len(files), len(files), STEP_CHECK)
     typed_rows = handlers.check(files, state, handlers)
     archive = master.parent / ARCHIVE_DIR / "TepNhan"
     latest = _latest_accepted(files, state)
     log_rows = state.log.to_dict("records")
     outcomes: dict[int, FileOutcome] = {}
+    progress(len(files), len(files), STEP_MERGE)
     for position in sorted(range(len(files)), key=lambda i: handlers.merge_order(files[i])):
         file = files[position]
         received = file.modified or now
@@ -472,10 +491,12 @@ def run_intake(master: str | Path | Workbook, inbox: str | Path, handlers: Handl
     if any(o.status == IntakeStatus.ACCEPTED for o in ordered):
         _mark_superseded(log_rows, ordered)
     report.recorded_units = units_on_record(log_rows, handlers.list_form)  # the master after this run
+    progress(len(files), len(files), STEP_SAVE)
     finish(report, state, files, unchanged, ordered, log_rows, now, handlers.tables(state, log_rows, handlers, now))
     return report
 
 
-def read_unit_forms(paths: list[Path], state: MasterState, workers: int | None) -> list[ReturnedFile]:
+def read_unit_forms(paths: list[Path], state: MasterState, workers: int | None,
+                    progress: Progress = no_progress) -> list[ReturnedFile]:
     """Unit forms are recognised from their metadata while reading (unit code checked with the rows)."""
-    return read_all(paths, workers)
+    return read_all(paths, workers, progress)

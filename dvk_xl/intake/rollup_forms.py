@@ -19,6 +19,7 @@ from ..core.errors import DateError
 from ..core.findings import Finding
 from ..core.kinds import Period, RegisterStatus
 from ..core.numbers_vi import Reading, problem_message, read_amount, read_count
+from ..core.progress import Progress, no_progress, reading_label
 from ..spec.forms import (
     REGISTER,
     REPORT_FORMS,
@@ -291,13 +292,15 @@ def merge_results(results: Any, state: MasterState, file: ReturnedFile, received
 # --- the roll-up's handlers for the intake pipeline ----------------------------------------------
 
 
-def read_reports(paths: list[Path], state: MasterState, workers: int | None = None) -> list[ReturnedFile]:
+def read_reports(paths: list[Path], state: MasterState, workers: int | None = None,
+                 progress: Progress = no_progress) -> list[ReturnedFile]:
     """Each report read as Phụ lục 02/03 and its sender recognised among the committees in ``DonVi``."""
     files = []
-    for path in paths:
+    for done, path in enumerate(paths, start=1):
         file = read_returned(path, forms=REPORT_FORMS)
         recognise_committee(file, state)
         files.append(file)
+        progress(done, len(paths), reading_label(done, len(paths), path.name))
     return files
 
 

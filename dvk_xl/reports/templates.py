@@ -13,6 +13,7 @@ from .. import __version__
 from ..core import text
 from ..core.errors import DvkError
 from ..core.kinds import Period
+from ..core.progress import Progress, no_progress
 from ..master.book import Settings, load_lists, load_settings, load_units, open_master
 from ..spec.forms import (
     FRAME_TEXTS_KEY,
@@ -154,11 +155,12 @@ class TemplatesResult:
 
 
 def write_templates(master_path: str | Path, out_dir: str | Path, units: Sequence[str] = (), form: str = "pl01",
-                    period: Period | str | None = None) -> TemplatesResult:
+                    period: Period | str | None = None, progress: Progress = no_progress) -> TemplatesResult:
     """Write a form for each unit of the master's DonVi (or only ``units``).
 
     ``form`` is ``pl01`` (registration) or ``pl03`` (results of ``period``: ``6-thang`` or ``nam``;
     each unit gets its active registered models pre-filled, their ID and name locked).
+    ``progress`` (done, total, label) hears of each form written.
     """
     chosen = UNIT_FORMS.get(form.upper())
     if chosen is None:
@@ -173,23 +175,25 @@ def write_templates(master_path: str | Path, out_dir: str | Path, units: Sequenc
     models = registered_models(wb) if chosen is PL03 else {}
     wanted = {text.fold(u) for u in units}
     out = Path(out_dir)
+    plan = f"(Kèm theo Kế hoạch số {settings.plan_number} của {settings.committee})" if settings.plan_number else ""
+    chosen_units = [UnitInfo(row["unit_code"], row["unit_name"], text.clean(row["unit_type"]))
+                    for _, row in unit_frame.iterrows()]
+    # a unit with no registered model has nothing to report on: no Phụ lục 03 for it
+    chosen_units = [u for u in chosen_units if (not wanted or text.fold(u.code) in wanted)
+                    and (chosen is PL01 or models.get(text.fold(u.code)))]
     paths = []
-    for _, row in unit_frame.iterrows():
-        unit = UnitInfo(row["unit_code"], row["unit_name"], text.clean(row["unit_type"]))
-        if wanted and text.fold(unit.code) not in wanted:
-            continue
-        plan = f"(Kèm theo Kế hoạch số {settings.plan_number} của {settings.committee})" if settings.plan_number else ""
+    for unit in chosen_units:
         if chosen is PL01:
-            paths.append(write_unit_template(PL01, unit, settings, lists, out / template_file_name(PL01, unit),
-                                             PL01.title.format(year=settings.year), plan))
-            continue
-        rows = [[None, model_id, name] for model_id, name in models.get(text.fold(unit.code), [])]
-        if not rows:
-            continue  # a unit with no registered model has nothing to report on
-        paths.append(write_unit_template(
-            PL03, unit, settings, lists, out / template_file_name(PL03, unit, text.file_slug(period.label)),
-            results_title(settings.year, period), plan, prefilled=rows, locked_keys=("model_id", "name"),
-            meta_extra={"period": period.value, "period_label": period.label}))
+            path = write_unit_template(PL01, unit, settings, lists, out / template_file_name(PL01, unit),
+                                       PL01.title.format(year=settings.year), plan)
+        else:
+            rows = [[None, model_id, name] for model_id, name in models[text.fold(unit.code)]]
+            path = write_unit_template(
+                PL03, unit, settings, lists, out / template_file_name(PL03, unit, text.file_slug(period.label)),
+                results_title(settings.year, period), plan, prefilled=rows, locked_keys=("model_id", "name"),
+                meta_extra={"period": period.value, "period_label": period.label})
+        paths.append(path)
+        progress(len(paths), len(chosen_units), f"Đang tạo mẫu {len(paths)}/{len(chosen_units)}: {path.name}")
     if wanted and not paths and chosen is PL01:
         raise DvkError(f"Không có đơn vị nào mang mã {', '.join(units)} trong sheet “Đơn vị” của {wb.label}")
     if not paths and chosen is PL03:

@@ -173,10 +173,12 @@ def templates(master: Path, out_dir: Path, units: tuple[str, ...], form: str, pe
     form (Phụ lục 03) per unit pre-filled with its registered models.
     """
     from ..reports.templates import write_templates
+    from .progress_bar import progress_shown
 
     if form.lower() == "pl03" and not period:
         raise click.UsageError(f"Mẫu Phụ lục 03 cần --period {' hoặc --period '.join(Period)}")
-    result = write_templates(master, out_dir, units, form=form, period=Period.parse(period))
+    with progress_shown() as progress:
+        result = write_templates(master, out_dir, units, form=form, period=Period.parse(period), progress=progress)
     click.echo(f"Đã tạo {len(result.paths)} mẫu {result.form.id} trong {out_dir}")
     for path in result.paths:
         click.echo(f"  {path.name}")
@@ -212,8 +214,11 @@ def validate(files: tuple[Path, ...], master: Path, as_json: bool) -> None:
     Exit code 0 when no file is rejected, 1 otherwise.
     """
     from ..intake.consolidation import check_files
+    from .progress_bar import progress_shown
 
-    _render_intake(check_files(master, files), as_json)
+    with progress_shown(as_json) as progress:
+        report = check_files(master, files, progress=progress)
+    _render_intake(report, as_json)
 
 
 @main.command()
@@ -230,8 +235,11 @@ def consolidate(master: Path, inbox: Path, feedback_dir: Path | None, as_json: b
     log them in TiepNhan and archive them. Exit code 0 when no file is rejected, 1 otherwise.
     """
     from ..intake.consolidation import consolidate as run
+    from .progress_bar import progress_shown
 
-    _render_intake(run(master, inbox, feedback_dir=feedback_dir, workers=workers), as_json)
+    with progress_shown(as_json) as progress:
+        report = run(master, inbox, feedback_dir=feedback_dir, workers=workers, progress=progress)
+    _render_intake(report, as_json)
 
 
 @main.command()
@@ -303,8 +311,11 @@ def rollup(master: Path, inbox: Path, feedback_dir: Path | None, as_json: bool) 
     Exit code 0 when no file is rejected, 1 otherwise.
     """
     from ..intake.rollup import rollup as run
+    from .progress_bar import progress_shown
 
-    _render_intake(run(master, inbox, feedback_dir=feedback_dir), as_json)
+    with progress_shown(as_json) as progress:
+        report = run(master, inbox, feedback_dir=feedback_dir, progress=progress)
+    _render_intake(report, as_json)
 
 
 @main.command()

@@ -15,6 +15,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,12 +23,14 @@ from typing import Any
 
 from ..core.errors import DvkError
 from ..core.kinds import Period, ReportKind
+from ..core.progress import Progress
 
 TITLE = "Dân vận khéo"
 MAX_LINES = 30  # a message box taller than the screen hides its OK button
 INBOX_DEFAULT = "TiepNhan"  # the intake folder beside the master until staff pick another
 FEEDBACK_DIR = "PhanHoiDonVi"  # marked-up copies for units whose files had problems
 MEMORY_FILE = Path.home() / ".DanVanKheo" / "thu-muc.json"  # the last intake folder of each master
+STATUS_EVERY = 0.2  # seconds between status bar updates: redrawing Excel's bar per file would slow a batch
 
 
 class NotAvailable(DvkError):
@@ -43,11 +46,26 @@ class ExcelUI:
     def __init__(self, book: Any) -> None:
         self.app = book.app
         self.shown: list[str] = []  # every message shown, for the record (and tests)
+        self.statuses: list[str | None] = []  # every status bar text set (None: given back), likewise
 
     def status(self, message: str | None) -> None:
+        self.statuses.append(message or None)
         # Engines without a status bar (Excel on the web, tests) just skip it; False gives the bar back to Excel.
         with contextlib.suppress(NotImplementedError, AttributeError):
             self.app.status_bar = message if message else False
+
+    def progress(self, every: float | None = None, clock: Callable[[], float] = time.monotonic) -> Progress:
+        """A library ``progress=`` showing its label in the status bar, at most every ``every`` seconds;
+        the last file and each later step are always shown. ``dispatch`` gives the bar back at the end."""
+        every = STATUS_EVERY if every is None else every
+        shown_at = [float("-inf")]
+
+        def show(done: int, total: int, label: str) -> None:
+            now = clock()
+            if done >= total or now - shown_at[0] >= every:
+                shown_at[0] = now
+                self.status(label)
+        return show
 
     def show(self, message: str, title: str = TITLE, error: bool = False, ask: bool = False) -> bool:
         """A message box; with ``ask`` it has Yes/No buttons and returns whether Yes was chosen."""
@@ -131,7 +149,7 @@ def templates_action(form: str, period: Period | None = None) -> Callable[[Conte
         write_templates = _capability("reports.templates", "write_templates", "Tạo mẫu")
         what = f"Phụ lục 03 ({Period(period).phrase})" if period else "Phụ lục 01"
         ctx.ui.status(f"Đang tạo mẫu {what} cho các đơn vị…")
-        result = write_templates(ctx.wb, ctx.folder, form=form, period=period)
+        result = write_templates(ctx.wb, ctx.folder, form=form, period=period, progress=ctx.ui.progress())
         ctx.offer(f"Đã tạo {len(result.paths)} mẫu {what} trong thư mục:\n{ctx.folder}",
                   ctx.folder, "Mở thư mục chứa các mẫu?")
     return run
@@ -140,7 +158,7 @@ def templates_action(form: str, period: Period | None = None) -> Callable[[Conte
 def check_files_action(ctx: Context) -> str:
     check_files = _capability("intake.consolidation", "check_files", "Kiểm tra tệp")
     ctx.ui.status(f"Đang kiểm tra {len(ctx.chosen)} tệp…")
-    report = check_files(ctx.wb, ctx.chosen)
+    report = check_files(ctx.wb, ctx.chosen, progress=ctx.ui.progress())
     return "\n".join(report.lines())
 
 
@@ -148,7 +166,7 @@ def consolidate_action(ctx: Context) -> str:
     consolidate = _capability("intake.consolidation", "consolidate", "Tổng hợp từ thư mục")
     remember_inbox(ctx.wb.path, ctx.folder)
     ctx.ui.status(f"Đang kiểm tra và tổng hợp các tệp trong {ctx.folder.name}…")
-    report = consolidate(ctx.wb, ctx.folder, feedback_dir=ctx.master_dir / FEEDBACK_DIR)
+    report = consolidate(ctx.wb, ctx.folder, feedback_dir=ctx.master_dir / FEEDBACK_DIR, progress=ctx.ui.progress())
     return "\n".join(report.lines(details=False))
 
 
