@@ -152,6 +152,13 @@ def consolidate_action(ctx: Context) -> str:
     return "\n".join(report.lines(details=False))
 
 
+def rollup_action(ctx: Context) -> str:
+    rollup = _capability("intake.rollup", "rollup", "Tổng hợp báo cáo cấp dưới")
+    ctx.ui.status(f"Đang kiểm tra và tổng hợp các báo cáo cấp dưới trong {ctx.folder.name}…")
+    report = rollup(ctx.wb, ctx.folder, feedback_dir=ctx.master_dir / FEEDBACK_DIR)
+    return "\n".join(report.lines(details=False))
+
+
 def compliance_action(ctx: Context) -> str:
     run_compliance = _capability("compliance.check", "run_compliance", "Kiểm tra chỉ tiêu")
     ctx.ui.status("Đang đối chiếu chỉ tiêu, thời hạn và tiêu chí…")
@@ -216,6 +223,7 @@ ACTIONS: dict[str, Action] = {a.key: a for a in (
     Action("mau-pl03-nam", "Phụ lục 03 — cả năm", templates_action("pl03", Period.YEAR), asks="folder"),
     Action("kiem-tra-tep", "Kiểm tra tệp", check_files_action, asks="files"),
     Action("tong-hop", "Tổng hợp từ thư mục", consolidate_action, asks="folder"),
+    Action("tong-hop-cap-duoi", "Tổng hợp báo cáo cấp dưới", rollup_action, asks="folder"),
     Action("chi-tieu", "Kiểm tra chỉ tiêu", compliance_action),
     Action("bao-cao-pl02", "Phụ lục 02", report_action(ReportKind.REGISTRATION), asks="folder"),
     Action("bao-cao-6-thang", "Báo cáo 6 tháng", report_action(ReportKind.HALF_YEAR), asks="folder"),
