@@ -73,6 +73,15 @@ def _table_entry(name: str, ref: str) -> dict[str, Any]:
     }
 
 
+def _a1(where: dict[str, Any], absolute: bool = False) -> str:
+    """The A1 address of an action's (or a validation source's) 0-based rectangle."""
+    mark = "$" if absolute else ""
+    first = f"{mark}{excel_column(where['start_column'])}{mark}{where['start_row'] + 1}"
+    last = (f"{mark}{excel_column(where['start_column'] + where['column_count'] - 1)}"
+            f"{mark}{where['start_row'] + where['row_count']}")
+    return first if first == last else f"{first}:{last}"
+
+
 def remote_engine() -> None:
     """Register xlwings' remote engine, whenever xlwings was imported.
 
@@ -106,9 +115,12 @@ def payload_from_file(path: Path) -> dict[str, Any]:
 class ExcelDouble:
     """The workbook as Excel holds it, between xlwings calls."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, client: str = "Microsoft Office Scripts") -> None:
+        """``client``: the Office Scripts client by default; "Office.js" (the add-in client) is the one
+        the remote engine lets set data validation and alignment."""
         self.path = path
         self.payload = payload_from_file(path)
+        self.payload["client"] = client
         self.actions: list[dict[str, Any]] = []  # everything applied so far, in order
 
     def book(self):
@@ -137,6 +149,15 @@ class ExcelDouble:
                 sheets.insert(index, {"name": name, "values": [[""]], "pictures": [], "tables": []})
             elif action["func"] == "sheetDelete":
                 sheets.remove(sheet)
+            elif action["func"] == "rangeMerge":
+                sheet.setdefault("merged", []).append(_a1(action))
+            elif action["func"] == "setDataValidationList":
+                source, _ = action["args"]
+                if source["type"] == "range":  # as Excel stores it: a formula referring to the cells
+                    formula = f"='{sheets[source['sheet_position']]['name']}'!{_a1(source, absolute=True)}"
+                else:
+                    formula = source
+                sheet.setdefault("validations", []).append((_a1(action), formula))
         self.actions.extend(actions)
         return actions
 
@@ -151,6 +172,11 @@ class ExcelDouble:
         for r, values in enumerate(action["values"]):
             for c, value in enumerate(values):
                 grid[action["start_row"] + r][action["start_column"] + c] = _from_server(value)
+
+    def layout(self, name: str) -> dict[str, list]:
+        """A sheet's merged ranges and list validations (cells, source formula), as Excel holds them."""
+        sheet = next(s for s in self.payload["sheets"] if s["name"] == name)
+        return {"merged": sheet.get("merged", []), "validations": sheet.get("validations", [])}
 
     def calls(self, func: str) -> list[dict[str, Any]]:
         return [a for a in self.actions if a["func"] == func]

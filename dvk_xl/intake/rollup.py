@@ -30,6 +30,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..core.progress import Progress, no_progress
+from ..workbook.api import Workbook
 from ..workbook.locking import locks_master
 from .handlers import ROLLUP_HANDLERS
 from .pipeline import IntakeReport, run_intake
@@ -45,11 +46,12 @@ from .rollup_forms import (  # noqa: F401 - roll-up's names, kept importable fro
 
 
 @locks_master  # read -> merge -> save under the master's lock: one run at a time
-def rollup(master: str | Path, inbox: str | Path, feedback_dir: str | Path | None = None,
+def rollup(master: str | Path | Workbook, inbox: str | Path, feedback_dir: str | Path | None = None,
            now: datetime | None = None, progress: Progress = no_progress) -> IntakeReport:
     """``dvk rollup``: check the subordinate committees' reports in ``inbox`` and merge the accepted ones.
 
-    ``progress`` (done, total, label) hears of each report read, then of the check, merge and save steps.
+    ``master`` is a path, or the workbook open in Excel (the ribbon's ``LiveWorkbook``); ``progress``
+    (done, total, label) hears of each report read, then of the check, merge and save steps.
     """
     return run_intake(master, inbox, ROLLUP_HANDLERS, feedback_dir, workers=1, now=now or datetime.now(),
                       progress=progress)

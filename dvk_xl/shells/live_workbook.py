@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import DvkError, MasterLockedError
-from ..spec.forms import DATE_FORMAT, MASTER_TABLES, SETTINGS, Form
+from ..spec.forms import DATE_FORMAT, LIST_HEADERS, LISTS, MASTER_TABLES, SETTINGS, Form
 from ..workbook.api import (
     FORMULA_STARTS,
     FormattedNumber,
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 HEADER_FILL = "#DDEBF7"  # the report sheets' header colour, as excel.HEADER_FILL
+TITLE_SIZE = 14  # as excel.TITLE_FONT
 
 # Text Excel would turn into a number, a date, a boolean or a formula when assigned as a value:
 # written with Excel's text prefix (an apostrophe, which is not part of the value).
@@ -177,10 +178,32 @@ class LiveWorkbook:
         table = sheet.tables.add(source=source, name=form.table, has_headers=True, table_style_name="TableStyleMedium2")
         for position, column in enumerate(form.columns, start=1):
             _quietly(setattr, sheet.range((1, position)), "column_width", column.width)
-        _quietly(setattr, sheet.range("A1").font, "bold", True)
+        _title(sheet, 1, min(width, 6), TITLE_SIZE)  # as table_sheet.add_table_sheet: title over at most 6 columns
+        _quietly(setattr, sheet.range("A2").font, "italic", True)
+        self._dropdowns(sheet, form)
+        _quietly(sheet.freeze_panes.freeze_at, sheet.range((TABLE_HEADER_ROW + 1, 1)))
+        print_setup(sheet, title_rows=f"${TABLE_HEADER_ROW}:${TABLE_HEADER_ROW}")
         self._tables[form.table] = (sheet, table)
         self._written[form.table] = form.headers
         return True
+
+    def _dropdowns(self, sheet: Any, form: Form) -> None:
+        """The dropdowns ``add_table_sheet`` gives a new table: each list column refers to its DanhMuc cells.
+
+        Excel keeps the rule (in-cell list from those cells); the Vietnamese prompt and error texts of the
+        file version are not expressible through xlwings (Excel shows its own). Engines that cannot set a
+        validation (the remote engine with an Office Scripts client) skip it.
+        """
+        from ..workbook.table_sheet import DROPDOWN_ROWS, TABLE_HEADER_ROW, list_range
+
+        if form is LISTS or LISTS.sheet not in [s.name for s in self.book.sheets]:
+            return
+        lists = self.book.sheets[LISTS.sheet]
+        for position, column in enumerate(form.columns, start=1):
+            if column.choices in LIST_HEADERS:
+                source = lists.range(list_range(column.choices).rsplit("!", 1)[1])
+                cells = sheet.range((TABLE_HEADER_ROW + 1, position), (TABLE_HEADER_ROW + DROPDOWN_ROWS, position))
+                _quietly(cells.data_validation.set_list, source)
 
     def replace_sheet(self, sheet: ReportSheet) -> None:
         """Write a report sheet the tool owns: its whole grid in one write, then fonts, colours, charts."""
@@ -222,8 +245,10 @@ class LiveWorkbook:
         ws.range("A1").value = grid
         for i, width in enumerate(sheet.widths, start=1):
             _quietly(setattr, ws.range((1, i)), "column_width", width)
-        _quietly(setattr, ws.range("A1").font, "bold", True)
-        _quietly(setattr, ws.range("A1").font, "size", 14)
+        _title(ws, TITLE_ROW, ncols, TITLE_SIZE)
+        if sheet.subtitle:
+            _quietly(ws.range((SUBTITLE_ROW, 1), (SUBTITLE_ROW, ncols)).merge)
+            _quietly(setattr, ws.range((SUBTITLE_ROW, 1)).font, "italic", True)
         for block, (title_row, header_row, _) in zip(sheet.blocks, placed, strict=True):
             _quietly(setattr, ws.range((title_row, 1)).font, "bold", True)
             headers = ws.range((header_row, 1), (header_row, max(len(block.headers), 1)))
@@ -241,6 +266,7 @@ class LiveWorkbook:
             if last_row > header_row:
                 _quietly(self._chart, ws, spec, ws.range((header_row, 1), (last_row, 1 + spec.series)), below)
             below += 18
+        print_setup(ws)  # as report_sheet.draw_report_sheet: A4 landscape, fitted to the width, no repeated rows
 
     @staticmethod
     def _chart(ws: Any, spec: Any, source: Any, row: int) -> None:
@@ -267,6 +293,46 @@ class LiveWorkbook:
             keep_previous.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(self.path, keep_previous)
         self.book.save()
+
+
+def _title(ws: Any, row: int, last_column: int, size: int) -> None:
+    """A bold title merged over columns 1..last_column of ``row``, as excel.merged_text draws it."""
+    if last_column > 1:
+        _quietly(ws.range((row, 1), (row, last_column)).merge)
+    _quietly(setattr, ws.range((row, 1)).font, "bold", True)
+    _quietly(setattr, ws.range((row, 1)).font, "size", size)
+
+
+# Excel's PageSetup constants (XlPaperSize.xlPaperA4, XlPageOrientation.xlLandscape)
+XL_PAPER_A4, XL_LANDSCAPE = 9, 2
+
+
+def print_setup(ws: Any, title_rows: str | None = None) -> bool:
+    """A4 landscape, one page wide, centred, page numbers in the footer: what excel.page_setup writes to a file.
+
+    Only desktop Excel's object model (``sheet.page_setup.api``, the COM ``PageSetup``) can say this; the
+    remote engine's page setup holds the print area alone, so there nothing is set (README: Windows check
+    list). Returns whether the setup was applied.
+    """
+    try:
+        setup = ws.page_setup.api
+    except (AttributeError, NotImplementedError):
+        return False
+    if not hasattr(setup, "Orientation"):  # the remote engine hands back the sheet's JSON
+        return False
+    try:
+        setup.PaperSize = XL_PAPER_A4
+        setup.Orientation = XL_LANDSCAPE
+        setup.Zoom = False  # FitToPages* apply only without a zoom
+        setup.FitToPagesWide = 1
+        setup.FitToPagesTall = False
+        setup.CenterHorizontally = True
+        setup.CenterFooter = "Trang &P/&N"
+        if title_rows:
+            setup.PrintTitleRows = title_rows
+    except Exception:  # noqa: BLE001 - COM refuses page setup without a printer driver: printing is cosmetic
+        return False
+    return True
 
 
 def _quietly(action: Any, *args: Any) -> None:

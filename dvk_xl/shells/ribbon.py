@@ -170,6 +170,13 @@ def consolidate_action(ctx: Context) -> str:
     return "\n".join(report.lines(details=False))
 
 
+def rollup_action(ctx: Context) -> str:
+    rollup = _capability("intake.rollup", "rollup", "Tổng hợp báo cáo cấp dưới")
+    ctx.ui.status(f"Đang kiểm tra và tổng hợp các báo cáo cấp dưới trong {ctx.folder.name}…")
+    report = rollup(ctx.wb, ctx.folder, feedback_dir=ctx.master_dir / FEEDBACK_DIR, progress=ctx.ui.progress())
+    return "\n".join(report.lines(details=False))
+
+
 def compliance_action(ctx: Context) -> str:
     run_compliance = _capability("compliance.check", "run_compliance", "Kiểm tra chỉ tiêu")
     ctx.ui.status("Đang đối chiếu chỉ tiêu, thời hạn và tiêu chí…")
@@ -213,7 +220,7 @@ def open_archive_action(ctx: Context) -> str | None:
 
 GUIDE = """Các nút trên thanh “Dân vận khéo”, theo trình tự trong năm:
 1. Chuẩn bị: kiểm tra sheet “Cấu hình”, “Đơn vị”, “Chỉ tiêu”, “Tiến độ”; bấm “Tạo mẫu Phụ lục 01” và gửi mỗi đơn vị tệp mang mã của mình.
-2. Tiếp nhận: lưu các tệp đơn vị gửi về vào thư mục tiếp nhận (nút “Mở thư mục tiếp nhận”); “Kiểm tra tệp” xem trước lỗi mà không ghi gì; “Tổng hợp từ thư mục” ghi các tệp hợp lệ vào sheet “Đăng ký”, “Tiếp nhận” và tạo tệp phản hồi cho đơn vị có lỗi.
+2. Tiếp nhận: lưu các tệp đơn vị gửi về vào thư mục tiếp nhận (nút “Mở thư mục tiếp nhận”); “Kiểm tra tệp” xem trước lỗi mà không ghi gì; “Tổng hợp từ thư mục” ghi các tệp hợp lệ vào sheet “Đăng ký”, “Tiếp nhận” và tạo tệp phản hồi cho đơn vị có lỗi; cấp ủy có cấp dưới bấm “Tổng hợp báo cáo cấp dưới” để tổng hợp Phụ lục 02/03 các cấp ủy cấp dưới gửi lên.
 3. Đánh giá: “Kiểm tra chỉ tiêu” đối chiếu chỉ tiêu, thời hạn và tiêu chí.
 4. Báo cáo: “Phụ lục 02”, “Báo cáo 6 tháng”, “Báo cáo năm” lập tệp gửi cấp trên; “Tạo thư gửi cấp trên” lập thêm thư nháp đính kèm báo cáo.
 Sổ tổng hợp được lưu sau mỗi lần tổng hợp; bản trước được giữ trong thư mục lưu trữ.
@@ -234,6 +241,7 @@ ACTIONS: dict[str, Action] = {a.key: a for a in (
     Action("mau-pl03-nam", "Phụ lục 03 — cả năm", templates_action("pl03", Period.YEAR), asks="folder"),
     Action("kiem-tra-tep", "Kiểm tra tệp", check_files_action, asks="files"),
     Action("tong-hop", "Tổng hợp từ thư mục", consolidate_action, asks="folder"),
+    Action("tong-hop-cap-duoi", "Tổng hợp báo cáo cấp dưới", rollup_action, asks="folder"),
     Action("chi-tieu", "Kiểm tra chỉ tiêu", compliance_action),
     Action("bao-cao-pl02", "Phụ lục 02", report_action(ReportKind.REGISTRATION), asks="folder"),
     Action("bao-cao-6-thang", "Báo cáo 6 tháng", report_action(ReportKind.HALF_YEAR), asks="folder"),
