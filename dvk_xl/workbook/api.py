@@ -373,19 +373,22 @@ class FileWorkbook:
         return frame
 
     def write_table(self, name: str, frame: pd.DataFrame) -> None:
+        headers = self._table_headers(name)
+        if set(headers) - set(frame.columns):  # the table has columns the frame lacks: staff's are kept
+            frame = keep_staff_columns(frame, self.read_table(name), name)
+        if self._openpyxl_book is None and set(frame.columns) <= set(headers):
+            self._pending[name] = frame.reindex(columns=headers)
+            return
+        self._book  # noqa: B018 - a new column needs openpyxl
+        self._write_openpyxl(name, frame)
+
+    def _table_headers(self, name: str) -> list[str]:
+        """The table's column names, without reading its rows."""
         if self._openpyxl_book is None:
             if name not in self._fast_tables:
                 raise self._missing(name)
-            headers = [str(h).strip() for h in self._fast.get_table_by_name(name).columns]
-            if set(headers) - set(frame.columns):
-                frame = keep_staff_columns(frame, self.read_table(name), name)
-            if set(frame.columns) <= set(headers):
-                self._pending[name] = frame.reindex(columns=headers)
-                return
-        else:
-            frame = keep_staff_columns(frame, self.read_table(name), name)
-        self._book  # noqa: B018 - a new column needs openpyxl
-        self._write_openpyxl(name, frame)
+            return [str(h).strip() for h in self._fast.get_table_by_name(name).columns]
+        return [str(column.name).strip() for column in self._table(name)[1].tableColumns]
 
     def _write_openpyxl(self, name: str, frame: pd.DataFrame) -> None:
         from openpyxl.utils.cell import range_boundaries
