@@ -529,10 +529,3 @@ def name_tokens(name: str) -> set[str]:
     """Folded words of a file name, to find a unit code in it."""
     return {text.fold(t) for t in re.split(r"[_\s.()\[\]]+", Path(name).stem) if t}
 
-
-def list_workbooks(folder: str | Path) -> list[Path]:
-    """Workbooks in a folder (not lock files, not hidden files), oldest first."""
-    folder = Path(folder)
-    files = [p for p in folder.iterdir()
-             if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES and not p.name.startswith(("~$", ".~lock", "."))]
-    return sorted(files, key=lambda p: (p.stat().st_mtime, p.name))
