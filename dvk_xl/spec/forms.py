@@ -489,6 +489,33 @@ EVALUATION = Form(
     ),
 )
 
+# Last year's models, carried into a master made with ``dvk init --from``: what each unit ran, so
+# that this year's forms can be pre-filled and a "Duy trì" model checked against it. Optional: a
+# master without it simply has no previous year. ``first_id`` is the model's ID at its first
+# registration (unchanged from year to year); ``model_id`` is its ID in the previous year.
+PREVIOUS_MODELS = Form(
+    id="MoHinhNamTruoc",
+    identity=("model_id",),
+    sheet="Mô hình năm trước",
+    table="MoHinhNamTruoc",
+    title="MÔ HÌNH ĐÃ THỰC HIỆN NĂM TRƯỚC (mang sang từ sổ năm trước)",
+    columns=(
+        Column("year", "Năm", "int", required=True, width=7, number_format="0"),
+        REGISTER.column("model_id"),
+        Column("first_id", "Mã đăng ký lần đầu", required=True, width=22),
+        REGISTER.column("unit_code"),
+        REGISTER.column("unit_name"),
+        PL01.column("name"),
+        PL01.column("field"),
+        PL01.column("subject"),
+        PL01.column("carried_by"),
+        PL01.column("kind"),
+        PL01.column("start_year"),
+        REGISTER.column("status"),
+        Column("result", "Kết quả thẩm định", width=14),
+    ),
+)
+
 MASTER_TABLES: tuple[Form, ...] = (SETTINGS, UNITS, LISTS, QUOTAS, DEADLINES, CRITERIA, REGISTER, INTAKE_LOG,
                                    SUBMISSIONS, RESULTS, EVALUATION)
 GUIDE_SHEET = "Hướng dẫn"
