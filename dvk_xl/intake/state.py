@@ -23,6 +23,7 @@ from ..spec.forms import (
     submission_label,
 )
 from ..workbook.api import Workbook
+from .crossyear import load_previous
 from .validation import Campaign
 
 if TYPE_CHECKING:
@@ -93,6 +94,7 @@ def load_state(wb: Workbook, deadline_steps: dict[str, dict[str, str | None]]) -
         committee_code=settings.committee_code,
     )
     _follow_old_codes(campaign, units)
+    campaign.previous = load_previous(wb, units, settings.year)  # read once per run, never per file
     return MasterState(wb, campaign, units, register, log, models, changed, len(records))
 
 
