@@ -142,6 +142,16 @@ def test_a_replicated_model_in_this_years_register_is_known(returned, tmp_path):
     consolidate(returned.master, returned.inbox)
     outcome, = check(returned, ("CB02", [model(name="Thư viện sách cộng đồng", kind="Nhân rộng", start_year=2025)]))
     assert cross(outcome) == []
+    wb = FileWorkbook(returned.master)  # the intake wrote the register and left last year's models as they were
+    assert [k.name for k in load_previous(wb, load_units(wb), 2026).models_of("CB01")] == [m[3] for m in LAST_YEAR[:4]]
+
+
+def test_a_cell_with_an_error_gets_no_warning_across_years(returned):
+    write_previous(returned.master, previous_rows())
+    unknown = model(name="Tuyến phố xanh", kind="Nhân rộng", start_year=2025)
+    outcome, = check(returned, ("CB01", [unknown, unknown, model(start_year=2026)]))
+    assert [(f.code, f.cell) for f in outcome.findings] == [
+        ("replicated-unknown", f"B{ROW}"), ("duplicate-model", f"B{ROW + 1}"), ("kind-year-mismatch", f"G{ROW + 2}")]
 
 
 def test_a_replicated_model_that_is_the_units_own_suggests_continued(returned):

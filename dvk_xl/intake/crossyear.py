@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ..core import text
@@ -37,6 +38,14 @@ if TYPE_CHECKING:
 
 CONTAINED_WORDS = 3  # a name of fewer significant words must match in full (“An ninh” is in too many names)
 SHOWN = 3  # closest names listed in a message
+
+# Unit codes repeat on every row: their key (accents stripped, spaces removed) is worked out once each.
+unit_key = lru_cache(maxsize=1 << 12)(code_key)
+
+
+def id_key(value: object) -> str:
+    """A model ID compared without case or spaces (“dvk-2024-cb01-1 ” is DVK-2024-CB01-1)."""
+    return "".join(text.clean(value).split()).lower()  # IDs are ASCII: no folding needed
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +74,11 @@ class Known:
     words: frozenset[str]
     model: PreviousModel | None = None
 
+    @property
+    def key(self) -> str:
+        """The words in order: names whose words are the same match exactly."""
+        return " ".join(sorted(self.words))
+
     def shown(self) -> str:
         return f"“{self.name}” ({self.unit})"
 
@@ -80,7 +94,7 @@ class NameIndex:
         self.entries: list[Known] = []
         self.by_key: dict[str, list[int]] = {}
         self.postings: dict[str, list[int]] = {}
-        self._units: dict[str, int] = {}  # code_key(unit) -> a number, for masks
+        self._units: dict[str, int] = {}  # unit_key(unit) -> a number, for masks
         self._unit_of: list[int] = []
         self._frozen: tuple[dict[str, Any], Any, Any] | None = None  # postings, units, sizes as arrays
         for entry in entries:
@@ -89,8 +103,8 @@ class NameIndex:
     def add(self, entry: Known) -> None:
         position = len(self.entries)
         self.entries.append(entry)
-        self._unit_of.append(self._units.setdefault(code_key(entry.unit), len(self._units)))
-        self.by_key.setdefault(" ".join(sorted(entry.words)), []).append(position)
+        self._unit_of.append(self._units.setdefault(unit_key(entry.unit), len(self._units)))
+        self.by_key.setdefault(entry.key, []).append(position)
         for word in entry.words:
             self.postings.setdefault(word, []).append(position)
         self._frozen = None
@@ -115,7 +129,7 @@ class NameIndex:
 
         if not words or not self.entries:
             return [], []
-        skip = self._units.get(code_key(other_than), -1) if other_than else -1
+        skip = self._units.get(unit_key(other_than), -1) if other_than else -1
         exact = [self.entries[i] for i in self.by_key.get(" ".join(sorted(words)), ()) if self._unit_of[i] != skip]
         if exact:
             return exact, []
@@ -138,7 +152,7 @@ class NameIndex:
 
 def name_words(name: object) -> frozenset[str]:
     """The significant words of a model name, folded as ``similar-model`` folds them."""
-    return frozenset(text.similarity_key(text.clean(name)).split()) if text.clean(name) else frozenset()
+    return frozenset(text.similarity_key(name).split())  # similarity_key cleans it; empty gives no word
 
 
 @dataclass
@@ -146,14 +160,14 @@ class PreviousYear:
     """Last year's models as the checks need them, indexed once per run."""
 
     year: int
-    by_unit: dict[str, NameIndex] = field(default_factory=dict)  # code_key(unit) -> its models still run
-    withdrawn: dict[str, NameIndex] = field(default_factory=dict)  # code_key(unit) -> its withdrawn models
-    by_id: dict[str, PreviousModel] = field(default_factory=dict)  # code_key of first or last-year ID -> model
+    by_unit: dict[str, NameIndex] = field(default_factory=dict)  # unit_key(unit) -> its models still run
+    withdrawn: dict[str, NameIndex] = field(default_factory=dict)  # unit_key(unit) -> its withdrawn models
+    by_id: dict[str, PreviousModel] = field(default_factory=dict)  # id_key of first or last-year ID -> model
     names: NameIndex = field(default_factory=NameIndex)  # every unit's models still run
 
     def add(self, model: PreviousModel) -> None:
         known = Known(model.unit, model.name, name_words(model.name), model)
-        unit = code_key(model.unit)
+        unit = unit_key(model.unit)
         if model.withdrawn:
             self.withdrawn.setdefault(unit, NameIndex()).add(known)
         else:
@@ -161,10 +175,10 @@ class PreviousYear:
             self.names.add(known)
         for model_id in (model.model_id, model.first_id):
             if model_id:
-                self.by_id.setdefault(code_key(model_id), model)
+                self.by_id.setdefault(id_key(model_id), model)
 
     def models_of(self, unit: str) -> list[Known]:
-        index = self.by_unit.get(code_key(unit))
+        index = self.by_unit.get(unit_key(unit))
         return index.entries if index else []
 
 
@@ -231,17 +245,21 @@ class Row:
     words: frozenset[str]
 
     def add(self, code: str, key: str, message: str) -> None:
-        self.file.add(code, message, cell=self.file.cell(key, self.row) or self.file.cell("name", self.row))
+        """A warning at the cell of ``key`` (the name's when the form lacks that column), unless the cell
+        already has an error (a duplicate row, a year not read): the unit fixes that first."""
+        cell = self.file.cell(key, self.row) or self.file.cell("name", self.row)
+        if not any(f.cell == cell and f.is_error for f in self.file.findings):
+            self.file.add(code, message, cell=cell)
 
 
 def _continued(row: Row, first_id: str, previous: PreviousYear) -> PreviousModel | None:
     """The model of last year a “Duy trì” row continues; ``continued-unknown`` when there is none."""
-    year, mine = previous.year, code_key(row.unit)
+    year, mine = previous.year, unit_key(row.unit)
     if first_id:
-        model = previous.by_id.get(code_key(first_id))
-        if model is not None and code_key(model.unit) == mine and not model.withdrawn:
+        model = previous.by_id.get(id_key(first_id))
+        if model is not None and unit_key(model.unit) == mine and not model.withdrawn:
             return model
-        if model is not None and code_key(model.unit) == mine:
+        if model is not None and unit_key(model.unit) == mine:
             what = f"mô hình “{model.name}” năm {year} đã rút, không được thực hiện"
         elif model is not None:
             what = f"đó là mã của mô hình “{model.name}” của đơn vị {model.unit}, không phải của đơn vị {row.unit}"
@@ -275,7 +293,7 @@ def _continued(row: Row, first_id: str, previous: PreviousYear) -> PreviousModel
 
 def _closest_of_unit(row: Row, previous: PreviousYear) -> str:
     """“; gần nhất: “A”, “B”” from the unit's models of last year (all of them if none is close)."""
-    index = previous.by_unit.get(code_key(row.unit))
+    index = previous.by_unit.get(unit_key(row.unit))
     if not index:
         return ""
     _, scored = index.search(row.words, limit=2 * SHOWN)
@@ -301,22 +319,22 @@ def _this_year(campaign: Campaign, names: list[Any], units: list[str]) -> NameIn
     pairs = [pair for entries in campaign.existing_models.values() for pair in entries]
     for unit, name in [*pairs, *zip(units, names, strict=True)]:
         unit, name = text.clean(unit), text.clean(name)
-        if unit and name and (code_key(unit), text.fold(name)) not in seen:
-            seen.add((code_key(unit), text.fold(name)))
+        if unit and name and (unit_key(unit), text.fold(name)) not in seen:
+            seen.add((unit_key(unit), text.fold(name)))
             index.add(Known(unit, name, name_words(name)))
     return index
 
 
 def _replicated(row: Row, previous: PreviousYear, this_year: NameIndex, year: int) -> None:
     """``replicated-unknown`` when no other unit's model, this year or last, has the row's name."""
-    mine = code_key(row.unit)
+    mine = unit_key(row.unit)
     found_last, close_last = previous.names.search(row.words, other_than=row.unit, limit=2 * SHOWN)
     found_now, close_now = this_year.search(row.words, other_than=row.unit, limit=2 * SHOWN) if not found_last else ([], [])
     if found_last or found_now:
         return
     shown: dict[tuple[str, str], str] = {}
     for _, entry in sorted([*close_last, *close_now], key=lambda s: -s[0]):
-        shown.setdefault((code_key(entry.unit), text.fold(entry.name)), entry.shown())
+        shown.setdefault((unit_key(entry.unit), text.fold(entry.name)), entry.shown())
     hint = (f"; có thể nhân rộng từ: {', '.join(list(shown.values())[:SHOWN])}" if shown
             else "; không có mô hình nào của đơn vị khác có tên gần giống")
     own, _ = previous.by_unit[mine].search(row.words) if mine in previous.by_unit else ([], [])
