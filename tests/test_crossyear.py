@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dvk_xl.core.kinds import ModelKind
 from dvk_xl.intake.consolidation import check_files, consolidate
@@ -264,3 +266,26 @@ def test_matching_is_indexed_not_pairwise():
     check_across_years(pd.DataFrame(rows), [file], campaign)
     assert time.perf_counter() - started < 2.0
     assert not [f for f in file.findings if f.code == "continued-start-year-changed"]
+
+
+# --- the index itself ---------------------------------------------------------------------------
+
+_WORDS = ["khu", "dân", "cư", "sáng", "xanh", "sạch", "đẹp", "hoá", "thuỷ", "lợi", "an", "ninh", "camera", "phụ",
+          "nữ", "kinh", "tế", "dòng", "họ", "khuyến", "học", "tuyến", "phố", "văn", "minh"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(names=st.lists(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=7).map(" ".join), min_size=1, max_size=12),
+       pick=st.integers(min_value=0), upper=st.booleans())
+def test_a_name_of_the_index_is_always_found_however_it_is_typed(names, pick, upper):
+    from dvk_xl.intake.crossyear import Known, NameIndex, name_words
+
+    index = NameIndex(Known(f"U{i % 3}", name, name_words(name)) for i, name in enumerate(names))
+    wanted = names[pick % len(names)]
+    typed = wanted.upper() if upper else wanted.replace("hoá", "hóa").replace("thuỷ", "thủy")
+    matched, closest = index.search(name_words(f"Mô hình “{typed}”"))
+    words = name_words(wanted)
+    assert any(k.words == words for k in matched) if words else matched == []
+    others, _ = index.search(name_words(wanted), other_than=f"U{pick % len(names) % 3}")
+    assert all(k.unit != f"U{pick % len(names) % 3}" for k in others)
+    assert closest == [] if matched else len(closest) <= 3
