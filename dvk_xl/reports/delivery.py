@@ -43,7 +43,7 @@ def mail_mode(value: object, place: str = "") -> str:
         return _MODE_WORDS[key]
     where = f"{place}: " if place else ""
     raise DvkError(f"{where}cách gửi thư “{text.clean(value)}” không rõ; nhập Outlook, webmail hoặc eml "
-                   "(để trống: tự chọn Outlook nếu máy có, không thì webmail)")
+                   "(để trống: tự chọn Outlook nếu máy có)")
 
 
 @dataclass
