@@ -330,3 +330,49 @@ def test_the_mail_mode_as_staff_type_it(typed, mode):
 def test_an_unknown_mode_names_its_cell():
     with pytest.raises(DvkError, match="Cấu hình”, ô C20: cách gửi thư “Zalo” không rõ"):
         mail_mode("Zalo", "SoTongHop.xlsx, sheet “Cấu hình”, ô C20")
+
+
+def test_a_rejected_file_replaced_by_an_accepted_one_is_not_owed_again(mailed_master, tmp_path, returned):
+    returned("CB01", [model(name="")], name="lan1.xlsx", received=datetime(2026, 3, 1, 9))
+    returned("CB01", [model(field="Kinh te")], name="lan2.xlsx", received=datetime(2026, 3, 1, 10))
+    returned("CB01", [model()], name="lan3.xlsx", received=datetime(2026, 3, 5, 10))  # late: a warning
+    feedback = tmp_path / "ph"
+    CliRunner().invoke(main, ["consolidate", str(mailed_master), str(returned.inbox), "--feedback", str(feedback), "--eml"])
+    draft = parsed(feedback / "PhanHoi_CB01_Chi_bo_Khu_dan_cu_so_1.eml")
+    assert draft["Subject"].endswith("đã tiếp nhận, có cảnh báo cần xem lại")
+    assert sorted(attachments(draft)) == ["lan1_LoiCanSua.xlsx", "lan2_LoiCanSua.xlsx", "lan3_LoiCanSua.xlsx"]
+    text = body(draft)
+    assert "“lan1.xlsx”: 1 lỗi, 0 cảnh báo; CHƯA được tiếp nhận" in text
+    assert "“lan3.xlsx”: 0 lỗi, 1 cảnh báo; đã được tiếp nhận" in text and "gửi lại (" not in text
+
+
+def test_outlook_from_the_cli_where_there_is_none_stops_before_anything_is_done(mailed_master, tmp_path, returned,
+                                                                                 monkeypatch):
+    from dvk_xl.shells import outlook
+
+    def no_outlook():
+        raise DvkError("Không mở được Outlook: máy này không có Outlook")
+
+    monkeypatch.setattr(outlook, "outlook_app", no_outlook)
+    before = mailed_master.read_bytes()
+    returned("CB01", [model()])
+    for args in (["templates", str(mailed_master), "--out", str(tmp_path / "mau"), "--mail", "outlook"],
+                 ["consolidate", str(mailed_master), str(returned.inbox), "--feedback", str(tmp_path / "ph"), "--eml",
+                  "--mail", "outlook"],
+                 ["remind", str(mailed_master), "--out", str(tmp_path / "nhac"), "--mail", "outlook"]):
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 1 and "Lỗi: Không mở được Outlook" in result.output, args
+    assert not (tmp_path / "mau").exists() and not (tmp_path / "ph").exists() and not (tmp_path / "nhac").exists()
+    assert mailed_master.read_bytes() == before
+
+
+def test_templates_json_lists_the_drafts_and_the_units_without_email(mailed_master, tmp_path):
+    result = CliRunner().invoke(main, ["templates", str(mailed_master), "--out", str(tmp_path / "mau"), "--eml",
+                                       "--json", "--unit", "CB01", "--unit", "CB03"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["form"] == "PL01" and len(data["paths"]) == 2
+    assert [(d["unit"], d["to"]) for d in data["mail"]["drafts"]] == [("CB01", ["chibo1@hongan.gov.vn"]), ("CB03", [])]
+    assert data["mail"]["units_without_email"][0]["unit"] == "CB03"
+    plain = CliRunner().invoke(main, ["templates", str(mailed_master), "--out", str(tmp_path / "m2"), "--json"])
+    assert plain.exit_code == 0 and len(json.loads(plain.output)["paths"]) == 12

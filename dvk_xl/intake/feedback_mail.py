@@ -10,11 +10,13 @@ from datetime import datetime
 from pathlib import Path
 
 from ..core import text
+from ..core.dates import format_date
 from ..core.errors import DvkError
 from ..core.kinds import IntakeStatus, Period
 from ..core.progress import Progress, no_progress
-from ..master.book import load_settings, open_master
+from ..master.book import Settings, load_settings, open_master
 from ..reports.delivery import deliver
+from ..reports.mail import Draft
 from ..reports.unit_mail import Contact, UnitMailResult, form_deadline, form_phrase, unit_contacts, unit_draft
 from ..workbook.api import Workbook
 from .pipeline import FileOutcome, IntakeReport
@@ -55,7 +57,9 @@ def feedback_drafts(master: str | Path | Workbook, report: IntakeReport, mail: s
             continue
         if contact.problem:
             no_email.append(contact)
-        drafts.append(_draft(wb, settings, contact, outcomes))
+        accepted = {o.form for o in report.files
+                    if text.fold(o.unit or "") == key and o.status == IntakeStatus.ACCEPTED}
+        drafts.append(_draft(wb, settings, contact, outcomes, accepted))
     folder = report.feedback_dir
     delivery = deliver(drafts, mail, folder,
                        lambda d: folder / f"PhanHoi_{text.file_slug(d.unit_code)}_{text.file_slug(d.unit_name)}.eml",
@@ -63,34 +67,39 @@ def feedback_drafts(master: str | Path | Workbook, report: IntakeReport, mail: s
     return UnitMailResult(FEEDBACK_WHAT, delivery, no_email, notices)
 
 
-def _draft(wb: Workbook, settings, contact: Contact, outcomes: Sequence[FileOutcome]):
+def _draft(wb: Workbook, settings: Settings, contact: Contact, outcomes: Sequence[FileOutcome],
+           accepted_forms: set[str | None]) -> Draft:
+    """``accepted_forms``: the unit's forms accepted in this batch (a rejected file of one is not owed again)."""
     lines = [f"{settings.committee} đã kiểm tra {'tệp' if len(outcomes) == 1 else 'các tệp'} đơn vị gửi:"]
-    rejected = False
-    due_lines = []
+    owed: list[FileOutcome] = []
     for outcome in outcomes:
         errors = sum(1 for f in outcome.findings if f.is_error)
         warnings = len(outcome.findings) - errors
-        accepted = outcome.status in (IntakeStatus.ACCEPTED, IntakeStatus.SUPERSEDED)
-        rejected |= not accepted
-        counts = f"{errors} lỗi, {warnings} cảnh báo"
-        verdict = ("đã được tiếp nhận; các cảnh báo cần xem lại" if accepted
-                   else "CHƯA được tiếp nhận: cần sửa các lỗi rồi gửi lại cả tệp")
-        lines.append(f"- Tệp “{outcome.path.name}”: {counts}; {verdict}.")
-        form_id, _, rest = (outcome.form or "").partition(" ")
-        if not accepted and form_id:
-            period = next((p for p in Period if p.label in rest), None)
-            due, _ = form_deadline(wb, form_id, period)
-            if due:
-                due_lines.append(f"{form_phrase(form_id, period)}: hạn {due:%d/%m/%Y}")
+        if outcome.status == IntakeStatus.ACCEPTED:
+            verdict = "đã được tiếp nhận; các cảnh báo cần xem lại" if warnings else "đã được tiếp nhận"
+        elif outcome.status == IntakeStatus.SUPERSEDED:
+            verdict = "đã được thay bằng tệp đơn vị gửi sau"
+        else:
+            verdict = "CHƯA được tiếp nhận: cần sửa các lỗi rồi gửi lại cả tệp"
+            if outcome.form not in accepted_forms and outcome.form not in {o.form for o in owed}:
+                owed.append(outcome)
+        lines.append(f"- Tệp “{outcome.path.name}”: {errors} lỗi, {warnings} cảnh báo; {verdict}.")
     lines += [
         "Các ô cần sửa được tô màu và ghi chú ngay trong tệp đính kèm; sheet đầu “Lỗi cần sửa” liệt kê từng lỗi, "
         "cảnh báo với vị trí ô và cách sửa.",
         f"Tệp đính kèm: {', '.join(o.feedback.name for o in outcomes if o.feedback)}",
     ]
-    if rejected:
+    if owed:
+        dues = []
+        for outcome in owed:
+            form_id, _, rest = (outcome.form or "").partition(" ")
+            period = next((p for p in Period if p.label in rest), None)
+            due, _ = form_deadline(wb, form_id, period) if form_id else (None, "")
+            if due:
+                dues.append(f"{form_phrase(form_id, period)}: hạn {format_date(due)}")
         lines.append("Đề nghị đơn vị sửa trên tệp đã gửi (không dùng tệp phản hồi) và gửi lại"
-                     + (f" ({'; '.join(due_lines)})." if due_lines else "."))
-    status = "cần sửa và gửi lại" if rejected else "đã tiếp nhận, có cảnh báo cần xem lại"
+                     + (f" ({'; '.join(dues)})." if dues else "."))
+    status = "cần sửa và gửi lại" if owed else "đã tiếp nhận, có cảnh báo cần xem lại"
     subject = f"Kết quả kiểm tra tệp “Dân vận khéo” năm {settings.year} của {contact.name}: {status}"
     return unit_draft(contact, subject, lines, settings, [o.feedback for o in outcomes if o.feedback])
 

@@ -53,12 +53,21 @@ def mail_option(func: Any) -> Any:
     return click.option("--mail", "mail", type=click.Choice(["eml", "webmail", "outlook"]), help=MAIL_HELP)(func)
 
 
-def _delivered(delivery: Any) -> None:
+def _outlook_first(mail: str | None) -> Any:
+    """With --mail outlook, Outlook reached before anything is written: if it cannot be, nothing is done."""
+    if mail != "outlook":
+        return None
+    from .outlook import outlook_app
+
+    return outlook_app()
+
+
+def _delivered(delivery: Any, app: Any) -> None:
     """Outlook drafts are opened here (the shell's job); the other modes were written by the library."""
     if delivery is not None and delivery.mode == "outlook":
         from .outlook import open_in_outlook
 
-        open_in_outlook(delivery)
+        open_in_outlook(delivery, app)
 
 
 def _vietnamese_metavars(params: list[click.Parameter]) -> None:
@@ -185,8 +194,9 @@ def init(directory: Path, year: int, committee: str | None, units_file: Path | N
 @click.option("--eml", is_flag=True, help="Kèm mỗi đơn vị một thư nháp gửi “Email” của đơn vị, đính kèm mẫu, ghi hạn "
               "nộp theo sheet “Tiến độ”. / Also a draft e-mail to each unit with its form.")
 @mail_option
+@click.option("--json", "as_json", is_flag=True, help="In đúng một tài liệu JSON. / Print one JSON document.")
 def templates(master: Path, out_dir: Path, units: tuple[str, ...], form: str, period: str | None, eml: bool,
-              mail: str | None) -> None:
+              mail: str | None, as_json: bool) -> None:
     """Tạo mẫu Phụ lục 01 (hoặc 03) cho từng đơn vị.
 
     Write one registration form (Phụ lục 01) per unit, or with --form pl03 --period one results
@@ -199,17 +209,30 @@ def templates(master: Path, out_dir: Path, units: tuple[str, ...], form: str, pe
     if form.lower() == "pl03" and not period:
         raise click.UsageError(f"Mẫu Phụ lục 03 cần --period {' hoặc --period '.join(Period)}")
     if eml or mail:
+        import json
+
         from ..reports.unit_mail import send_templates
 
-        with progress_shown() as progress:
+        app = _outlook_first(mail)
+        with progress_shown(as_json) as progress:
             sent = send_templates(master, out_dir, units, form=form, period=Period.parse(period), mail=mail or "eml",
                                   progress=progress)
-        _delivered(sent.delivery)
+        _delivered(sent.delivery, app)
+        if as_json:
+            click.echo(json.dumps({"form": form.upper(), "paths": [str(p) for p in sent.paths], "mail": sent.as_dict()},
+                                  ensure_ascii=False, indent=2))
+            return
         click.echo(f"Đã tạo {len(sent.paths)} mẫu {form.upper()} trong {out_dir}")
         click.echo("\n".join(sent.lines()))
         return
-    with progress_shown() as progress:
+    with progress_shown(as_json) as progress:
         result = write_templates(master, out_dir, units, form=form, period=Period.parse(period), progress=progress)
+    if as_json:
+        import json
+
+        click.echo(json.dumps({"form": result.form.id, "paths": [str(p) for p in result.paths]}, ensure_ascii=False,
+                              indent=2))
+        return
     click.echo(f"Đã tạo {len(result.paths)} mẫu {result.form.id} trong {out_dir}")
     for path in result.paths:
         click.echo(f"  {path.name}")
@@ -280,10 +303,11 @@ def consolidate(master: Path, inbox: Path, feedback_dir: Path | None, as_json: b
 
         from ..intake.feedback_mail import consolidate_with_mail
 
+        app = _outlook_first(mail)
         with progress_shown(as_json) as progress:
             done = consolidate_with_mail(master, inbox, feedback_dir, mail=mail or "eml", workers=workers,
                                          progress=progress)
-        _delivered(done.mail.delivery)
+        _delivered(done.mail.delivery, app)
         if as_json:
             click.echo(json.dumps({**json.loads(done.report.as_json()), "mail": done.mail.as_dict()},
                                   ensure_ascii=False, indent=2))
@@ -313,8 +337,9 @@ def report(master: Path, kind: str, out_dir: Path, eml: bool, day: date | None, 
     """
     from ..reports.writer import write_report
 
+    app = _outlook_first(mail)
     result = write_report(master, ReportKind(kind), out_dir, eml=eml or bool(mail), day=day, mail=mail or "eml")
-    _delivered(result.delivery)
+    _delivered(result.delivery, app)
     click.echo(f"Đã lập báo cáo: {result.path} ({result.models} mô hình của {result.units} đơn vị)")
     if result.eml:
         click.echo(f"Thư nháp gửi cấp trên: {result.eml}")
@@ -415,8 +440,9 @@ def remind(master: Path, out_dir: Path, day: date | None, within: int, templates
     """
     from ..reports.unit_mail import remind as run
 
+    app = _outlook_first(mail)
     result = run(master, out_dir, today=day, within=within, templates_dir=templates_dir, mail=mail or "eml")
-    _delivered(result.delivery)
+    _delivered(result.delivery, app)
     click.echo(result.as_json() if as_json else "\n".join(result.lines()))
 
 

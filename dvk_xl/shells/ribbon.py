@@ -188,7 +188,7 @@ def report_action(kind: ReportKind, eml: bool = False) -> Callable[[Context], st
     def run(ctx: Context) -> str | None:
         write_report = _capability("reports.writer", "write_report", "Báo cáo")
         ctx.ui.status(f"Đang lập {ReportKind(kind).label}…")
-        mode = mail_mode_of(ctx.wb) if eml else "eml"
+        mode, app = mail_setup(ctx.wb) if eml else ("eml", None)
         result = write_report(ctx.wb, kind, ctx.folder, eml=eml, mail=mode)
         lines = [f"Đã lập {ReportKind(kind).label}: {result.models} mô hình của {result.units} đơn vị.",
                  f"Tệp: {result.path}"]
@@ -196,7 +196,7 @@ def report_action(kind: ReportKind, eml: bool = False) -> Callable[[Context], st
             lines.append(f"Thư nháp gửi cấp trên: {result.eml}")
         target, question = result.eml or result.path, "Mở thư nháp?" if result.eml else "Mở tệp vừa lập?"
         if result.delivery is not None:
-            target, question = deliver_here(ctx, result.delivery)
+            target, question = deliver_here(ctx, result.delivery, app)
             lines += result.delivery.lines()
         lines += [f"Lưu ý: {n}" for n in result.notices]
         if target is None:
@@ -225,13 +225,21 @@ def mail_mode_of(wb: Any, platform: str | None = None) -> str:
     return "webmail" if (platform or sys.platform).startswith("win") else "eml"
 
 
-def deliver_here(ctx: Context, delivery: Any) -> tuple[Path | None, str]:
+def mail_setup(wb: Any) -> tuple[str, Any]:
+    """The mode, and Outlook reached before anything is written (if it cannot be, nothing is done yet)."""
+    from . import outlook
+
+    mode = mail_mode_of(wb)
+    return mode, outlook.outlook_app() if mode == "outlook" else None
+
+
+def deliver_here(ctx: Context, delivery: Any, app: Any = None) -> tuple[Path | None, str]:
     """Outlook drafts opened now; for the others, what to offer to open afterwards and the question."""
     if delivery.mode == "outlook":
         from . import outlook
 
         ctx.ui.status(f"Đang đưa {len(delivery.drafts)} thư vào Outlook…")
-        outlook.open_in_outlook(delivery)
+        outlook.open_in_outlook(delivery, app)
         return None, ""
     if delivery.mode == "webmail" and delivery.page:
         return delivery.page, "Mở trang danh sách thư (gửi bằng hộp thư trên web)?"
@@ -239,8 +247,8 @@ def deliver_here(ctx: Context, delivery: Any) -> tuple[Path | None, str]:
     return (drafts[0].parent, "Mở thư mục chứa thư nháp?") if drafts else (None, "")
 
 
-def _mail_summary(ctx: Context, head: list[str], sent: Any) -> str | None:
-    target, question = deliver_here(ctx, sent.delivery)
+def _mail_summary(ctx: Context, head: list[str], sent: Any, app: Any) -> str | None:
+    target, question = deliver_here(ctx, sent.delivery, app)
     message = "\n".join([*head, *sent.lines()])
     if target is None:
         return message
@@ -252,30 +260,31 @@ def templates_mail_action(form: str, period: Period | None = None) -> Callable[[
     def run(ctx: Context) -> str | None:
         send_templates = _capability("reports.unit_mail", "send_templates", "Gửi mẫu qua thư")
         what = f"Phụ lục 03 ({Period(period).phrase})" if period else "Phụ lục 01"
+        mode, app = mail_setup(ctx.wb)
         ctx.ui.status(f"Đang tạo mẫu {what} và thư gửi các đơn vị…")
-        sent = send_templates(ctx.wb, ctx.folder, form=form, period=period, mail=mail_mode_of(ctx.wb),
-                              progress=ctx.ui.progress())
-        return _mail_summary(ctx, [f"Đã tạo {len(sent.paths)} mẫu {what} trong thư mục:", str(ctx.folder)], sent)
+        sent = send_templates(ctx.wb, ctx.folder, form=form, period=period, mail=mode, progress=ctx.ui.progress())
+        return _mail_summary(ctx, [f"Đã tạo {len(sent.paths)} mẫu {what} trong thư mục:", str(ctx.folder)], sent, app)
     return run
 
 
 def consolidate_mail_action(ctx: Context) -> str | None:
     consolidate_with_mail = _capability("intake.feedback_mail", "consolidate_with_mail", "Tổng hợp và gửi phản hồi")
-    mode = mail_mode_of(ctx.wb)  # a bad “Cách gửi thư” stops before anything is consolidated
+    mode, app = mail_setup(ctx.wb)  # a bad “Cách gửi thư”, or no Outlook, stops before anything is consolidated
     remember_inbox(ctx.wb.path, ctx.folder)
     ctx.ui.status(f"Đang kiểm tra và tổng hợp các tệp trong {ctx.folder.name}…")
     done = consolidate_with_mail(ctx.wb, ctx.folder, ctx.master_dir / FEEDBACK_DIR, mail=mode,
                                  progress=ctx.ui.progress())
-    return _mail_summary(ctx, done.report.lines(details=False), done.mail)
+    return _mail_summary(ctx, done.report.lines(details=False), done.mail, app)
 
 
 def remind_action(ctx: Context) -> str | None:
     remind = _capability("reports.unit_mail", "remind", "Nhắc đơn vị nộp mẫu")
+    mode, app = mail_setup(ctx.wb)
     ctx.ui.status("Đang đối chiếu tiến độ và viết thư nhắc…")
-    sent = remind(ctx.wb, ctx.master_dir / REMIND_DIR, templates_dir=ctx.folder, mail=mail_mode_of(ctx.wb))
+    sent = remind(ctx.wb, ctx.master_dir / REMIND_DIR, templates_dir=ctx.folder, mail=mode)
     if not sent.drafts:
         return "\n".join(["Không đơn vị nào còn nợ mẫu đến hạn hoặc trễ hạn: không có thư nhắc.", *sent.notices])
-    return _mail_summary(ctx, [], sent)
+    return _mail_summary(ctx, [], sent, app)
 
 
 def open_inbox_action(ctx: Context) -> str | None:
