@@ -85,8 +85,8 @@ def _draft(wb: Workbook, settings: Settings, contact: Contact, outcomes: Sequenc
                 owed.append(outcome)
         lines.append(f"- Tệp “{outcome.path.name}”: {errors} lỗi, {warnings} cảnh báo; {verdict}.")
     lines += [
-        "Các ô cần sửa được tô màu và ghi chú ngay trong tệp đính kèm; sheet đầu “Lỗi cần sửa” liệt kê từng lỗi, "
-        "cảnh báo với vị trí ô và cách sửa.",
+        f"Các ô cần {'sửa' if owed else 'xem lại'} được tô màu và ghi chú ngay trong tệp đính kèm; sheet đầu “Lỗi cần sửa” "
+        "liệt kê từng lỗi, cảnh báo với vị trí ô và cách sửa.",
         f"Tệp đính kèm: {', '.join(o.feedback.name for o in outcomes if o.feedback)}",
     ]
     if owed:

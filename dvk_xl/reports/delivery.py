@@ -139,6 +139,7 @@ h1 { font-size: 1.4em; } .thu { border: 1px solid #999; margin: 1em 0; padding: 
 .thu h2 { font-size: 1.1em; margin: .3em 0; } dt { font-weight: bold; margin-top: .5em; }
 pre { white-space: pre-wrap; font-family: inherit; background: #f6f6f6; padding: .5em; margin: .2em 0; }
 .chua { color: #b00; font-weight: bold; } button { margin-left: .5em; }
+@media print { button { display: none; } .thu { break-inside: avoid; } }
 """
 
 
