@@ -185,3 +185,21 @@ def test_upward_mail_button_can_go_through_outlook(ward_master, tmp_path, monkey
     assert item.To == "bantuyengiaodanvan@haiphong.gov.vn" and item.Subject.startswith("Đảng ủy phường Hồng An gửi")
     assert item.attached[0].endswith(".xlsx") and not list((tmp_path / "bc").glob("*.eml"))
     assert "Đã đưa 1/1 thư nháp vào Outlook" in message
+
+
+def test_remind_from_the_cli_through_outlook(ward_master, returned, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from dvk_xl.shells.cli import main
+
+    set_emails(ward_master)
+    fake = FakeOutlook()
+    monkeypatch.setattr(outlook, "outlook_app", lambda: fake)
+    forms = returned.inbox.parent / "forms"
+    result = CliRunner().invoke(main, ["remind", str(ward_master), "--out", str(tmp_path / "nhac"), "--today",
+                                       "04/03/2026", "--templates", str(forms), "--mail", "outlook"])
+    assert result.exit_code == 0, result.output
+    assert len(fake.items) == 12 and not (tmp_path / "nhac").exists()
+    item = next(i for i in fake.items if i.To == "cb05@hongan.gov.vn")
+    assert "đã trễ 1 ngày" in item.Body and item.attached == [str((forms / "PL01_CB05_Chi_bo_Cong_an_phuong.xlsx").resolve())]
+    assert "Đã đưa 12/12 thư nháp vào Outlook" in result.output
