@@ -61,6 +61,7 @@ class Settings:
     signer_name: str = ""
     recipients: str = ""
     contact: str = ""
+    mail_via: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
     places: dict[str, str] = field(default_factory=dict)  # setting key -> "file, sheet “…”, ô C7"
 

@@ -63,6 +63,7 @@ class ReportResult:
     units: int
     notices: list[str] = field(default_factory=list)
     eml: Path | None = None
+    delivery: Any = None  # delivery.Delivery of the draft when ``mail`` is not "eml"
 
 
 # --- a sheet written top to bottom -----------------------------------------------------------------
@@ -590,8 +591,11 @@ def _write_machine_sheets(book: Any, data: ReportData, form_id: str, extra: dict
 
 
 def write_report(master: str | Path, kind: ReportKind | str, out_dir: str | Path, eml: bool = False,
-                 day: date | None = None) -> ReportResult:
-    """``dvk report``: the Phụ lục 02 or 03 workbook of the master (and a draft e-mail)."""
+                 day: date | None = None, mail: str = "eml") -> ReportResult:
+    """``dvk report``: the Phụ lục 02 or 03 workbook of the master (and a draft e-mail).
+
+    ``mail`` is how the draft reaches staff (``delivery.MAIL_MODES``): an ``.eml`` beside the workbook,
+    a webmail page (``GuiThu`` in ``out_dir``), or Outlook (the shell opens ``result.delivery``)."""
     if ReportKind.parse(kind) is None:
         raise DvkError(f"Không có loại báo cáo “{kind}”; chọn một trong: {', '.join(ReportKind)}")
     kind = ReportKind(kind)
@@ -617,6 +621,14 @@ def write_report(master: str | Path, kind: ReportKind | str, out_dir: str | Path
     if eml:
         from .mail import write_draft
 
-        result.eml, mail_notices = write_draft(data, path)
+        if mail == "eml":
+            result.eml, mail_notices = write_draft(data, path)
+        else:
+            from .delivery import deliver
+            from .mail import draft_notices, report_draft
+
+            result.delivery = deliver([report_draft(data, path)], mail, Path(out_dir), lambda d: path.with_suffix(".eml"),
+                                      f"Thư gửi {data.settings.higher_committee or 'cấp trên'}")
+            mail_notices = draft_notices(data)
         result.notices.extend(mail_notices)
     return result

@@ -248,6 +248,8 @@ SETTING_ROWS: tuple[Setting, ...] = (
     Setting("signer_name", "Người ký"),
     Setting("recipients", "Nơi nhận (mỗi nơi cách nhau bởi dấu ;)"),
     Setting("contact", "Cán bộ đầu mối (họ tên, điện thoại)"),
+    # How the ribbon sends drafts (reports.delivery.MAIL_MODES); empty: Outlook when installed, else webmail.
+    Setting("mail_via", "Cách gửi thư (Outlook, webmail hoặc eml; để trống: tự chọn)"),
 )
 
 UNITS = Form(
