@@ -1,8 +1,10 @@
 """``dvk doctor``: is everything the tool and its Excel ribbon need in place on this machine?
 
 ``run_checks`` returns one ``Check`` per piece (Python, dvk_xl, xlwings, the add-in in XLSTART and whether
-it was built from these sources and this xlwings, DanVanKheo.conf and its Python, the trusted location,
-LibreOffice or Excel, optionally the master's tables). Everything it asks the machine goes through an
+it was built from these sources and this xlwings, DanVanKheo.conf and its Python, the Python shared by the
+ribbon's clicks (xlwings' "USE UDF SERVER" and the DLL that starts it), the trusted location, LibreOffice or
+Excel, optionally the master's tables). The ribbon's button adds ``check_ribbon_python``, about the Python
+running the button itself. Everything it asks the machine goes through an
 ``Environment`` so the Windows checks run (faked) in tests on any OS. On a machine that is not Windows
 the ribbon checks are "na" (không áp dụng), not failures.
 """
@@ -20,8 +22,10 @@ import sys
 import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from ..core.errors import DvkError
 from ..master.book import ON_DEMAND_TABLES, open_master, read_form_table
@@ -367,9 +371,10 @@ def check_office(env: Environment) -> Check:
                  "Cài Microsoft Excel (Windows) hoặc LibreOffice (https://www.libreoffice.org)")
 
 
-def check_master(master: str | os.PathLike) -> list[Check]:
-    """Every table of the forms spec present with its headers, read as every command reads them."""
-    label = Path(master).name
+def check_master(master: str | os.PathLike | Any) -> list[Check]:
+    """Every table of the forms spec present with its headers, read as every command reads them
+    (``master``: a path, or the workbook open in Excel when the ribbon's button asks)."""
+    label = Path(master).name if isinstance(master, str | os.PathLike) else master.label
     try:
         wb = open_master(master)
         tables = set(wb.table_names())
@@ -393,7 +398,30 @@ def check_master(master: str | os.PathLike) -> list[Check]:
     return checks
 
 
-def run_checks(master: str | os.PathLike | None = None, env: Environment | None = None) -> list[Check]:
+RIBBON_PYTHON = "Python đang chạy các nút"
+RESTART_EXCEL = "Đóng hẳn Excel (mọi cửa sổ Excel) rồi mở lại"
+
+
+def check_ribbon_python(started: float, argv: list[str] | None = None, package: Path | None = None) -> Check:
+    """For the ribbon's button: is this the one Python shared by the clicks of the Excel session (xlwings runs
+    a per-click Python with ``--from_xl=1`` on its command line), and is its code still the installed code
+    (a file of dvk_xl changed after this Python started means an update it has not loaded)."""
+    argv = sys.argv if argv is None else argv
+    package = package or Path(__file__).resolve().parents[1]
+    since = datetime.fromtimestamp(started).strftime("%H:%M %d/%m/%Y")
+    if any(arg.startswith("--from_xl=1") for arg in argv):
+        return Check(RIBBON_PYTHON, FAIL, f"{sys.executable}: mỗi lần bấm nút Excel khởi động một Python mới "
+                     f"(chưa dùng Python dùng chung, “{WARM_PYTHON_KEY}”)",
+                     "Chạy lại “dvk install-addin” (hoặc CaiDat.cmd), rồi đóng hẳn Excel (mọi cửa sổ Excel) và mở lại")
+    newer = [path for path in package.rglob("*.py") if path.stat().st_mtime > started]
+    if newer:
+        return Check(RIBBON_PYTHON, FAIL, f"Python dùng chung chạy từ {since} nhưng dvk_xl đã được cập nhật sau đó "
+                     f"({newer[0].name}…): các nút vẫn chạy bản cũ", RESTART_EXCEL + " để dùng bản mới")
+    return Check(RIBBON_PYTHON, OK, f"một Python dùng chung cho cả phiên Excel (tiến trình {os.getpid()}, "
+                 f"chạy từ {since}): {sys.executable}")
+
+
+def run_checks(master: str | os.PathLike | Any = None, env: Environment | None = None) -> list[Check]:
     """Every check, in the order they are shown."""
     env = env or Environment()
     checks = [check_python(env), check_package(env), check_xlwings(env)]
