@@ -150,3 +150,11 @@ def test_the_dlls_are_looked_for_where_xlwings_vba_loads_them(tmp_path):
     (installed / "xlwings64-0.37.8.dll").write_bytes(b"")
     assert [p.name for p in doctor._xlwings_dlls(str(installed / "python.exe"))] == ["xlwings64-0.37.8.dll"]
     assert doctor._xlwings_dlls(str(tmp_path / "elsewhere" / "bin" / "python.exe")) == []
+
+
+def test_install_addin_runs_the_xlwings_cli_of_its_own_python():
+    """CaiDat.cmd's venv is not on PATH: an `xlwings` found there would be another Python's (another version)."""
+    command = addin._xlwings_command()
+    assert command == [sys.executable, "-m", "xlwings.cli"]
+    done = subprocess.run([*command, "--help"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "addin" in done.stdout

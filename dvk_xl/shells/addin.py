@@ -14,7 +14,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -215,8 +214,9 @@ def install_plan(addin: Path) -> InstallPlan:
 
 
 def _xlwings_command() -> list[str]:
-    script = shutil.which("xlwings") or str(Path(sys.executable).parent / "Scripts" / "xlwings.exe")
-    return [script]
+    """xlwings' CLI of THIS Python: in a venv whose Scripts folder is not on PATH (CaiDat.cmd's) an ``xlwings``
+    found on PATH would be another Python's, with another xlwings version."""
+    return [sys.executable, "-m", "xlwings.cli"]
 
 
 def install_addin(addin: str | os.PathLike | None = None, echo=print) -> InstallPlan:
