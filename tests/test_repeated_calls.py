@@ -180,3 +180,15 @@ def test_ten_rounds_in_one_process_equal_ten_fresh_processes(seed, tmp_path, mon
         mine = outcome(folder, in_this_process(folder))
         for part in ("outputs", "files", "cells"):
             assert mine[part] == reference[part], f"round {n} in one process: {part} differ from a fresh process"
+
+
+def test_the_handle_check_sees_a_file_left_open(tmp_path):
+    """The check above can fail: a handle kept on a file of the folder is seen, and gone once closed."""
+    master = tmp_path / MASTER
+    master.write_bytes(b"")
+    handle = open(master, "rb")  # noqa: SIM115 (kept open on purpose)
+    try:
+        assert open_files_under(tmp_path) == [str(master)]
+    finally:
+        handle.close()
+    assert open_files_under(tmp_path) == []
