@@ -228,7 +228,7 @@ def install_addin(addin: str | os.PathLike | None = None, echo=print) -> Install
         for number, step in enumerate(plan.steps, start=1):
             echo(f"  {number}. {step}")
         raise DvkError("“dvk install-addin” chỉ chạy được trên Windows có Microsoft Excel; "
-                       "máy này không phải Windows nên chưa làm gì. Xem mục “Cài đặt trên Windows” trong README")
+                       "máy này không phải Windows nên chưa làm gì. Xem mục “Cài đặt một bước (CaiDat.cmd)” trong README")
     if addin and not path.exists():
         raise DvkError(f"Không tìm thấy tệp add-in {path}")
     if not addin:  # built here, so that its VBA matches the xlwings installed on this machine
