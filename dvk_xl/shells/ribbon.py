@@ -32,6 +32,7 @@ FEEDBACK_DIR = "PhanHoiDonVi"  # marked-up copies for units whose files had prob
 REMIND_DIR = "ThuNhacNop"  # reminders to the units, beside the master
 MEMORY_FILE = Path.home() / ".DanVanKheo" / "thu-muc.json"  # the last intake folder of each master
 STATUS_EVERY = 0.2  # seconds between status bar updates: redrawing Excel's bar per file would slow a batch
+STARTED = time.time()  # when this Python started serving buttons: with xlwings' shared Python, the Excel session
 
 
 class NotAvailable(DvkError):
@@ -324,6 +325,27 @@ def guide_action(ctx: Context) -> str:
     return GUIDE
 
 
+def doctor_action(ctx: Context) -> str:
+    """“Kiểm tra cài đặt”: ``dvk doctor`` on this machine, plus the Python running the buttons; the tables
+    of the workbook open in Excel are checked when it is a master."""
+    from ..spec.forms import SETTINGS
+    from .doctor import all_ok, check_ribbon_python, run_checks
+
+    ctx.ui.status("Đang kiểm tra cài đặt…")
+    master = ctx.wb if SETTINGS.table in ctx.wb.table_names() else None
+    checks = run_checks(master)
+    tables = [c for c in checks if c.name.startswith("Bảng ")]
+    lines = [c.line() for c in checks if c not in tables or not c.ok]
+    if master is not None and all(c.ok for c in tables):  # one line for the tables: the box must fit the screen
+        lines.append(f"✓ Sổ tổng hợp {ctx.wb.label}: {len(tables)} bảng đủ cột, tiêu đề đúng")
+    elif master is None:
+        lines.append(f"– Sổ tổng hợp: {ctx.wb.label} không phải sổ tổng hợp, các bảng chưa được kiểm tra")
+    checks.append(check_ribbon_python(STARTED))
+    lines.append(checks[-1].line())
+    lines.append("Mọi thứ đã sẵn sàng." if all_ok(checks) else "Có mục chưa đạt (✗): làm theo hướng dẫn “→”.")
+    return "\n".join(lines)
+
+
 ACTIONS: dict[str, Action] = {a.key: a for a in (
     Action("mau-pl01", "Tạo mẫu Phụ lục 01", templates_action("pl01"), asks="folder"),
     Action("mau-pl03-6-thang", "Phụ lục 03 — 6 tháng đầu năm", templates_action("pl03", Period.HALF_YEAR), asks="folder"),
@@ -347,6 +369,7 @@ ACTIONS: dict[str, Action] = {a.key: a for a in (
     Action("mo-tiep-nhan", "Mở thư mục tiếp nhận", open_inbox_action),
     Action("mo-luu-tru", "Mở thư mục lưu trữ", open_archive_action),
     Action("huong-dan", "Hướng dẫn", guide_action, needs_master=False),
+    Action("kiem-tra-cai-dat", "Kiểm tra cài đặt", doctor_action, needs_master=False),
 )}
 
 
