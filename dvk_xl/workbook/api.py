@@ -233,7 +233,8 @@ class FileWorkbook:
 
     Tables are read with python-calamine and rewritten by patching only their rows in the file
     (dvk_xl.workbook.xlsx_patch), which keeps a city-size master fast. openpyxl is loaded only when an
-    action needs more (a new sheet, a report sheet, a new column, a layout the fast path refuses).
+    action needs more (a new table sheet, a new column, a layout the fast path refuses); report sheets are drawn
+    in a small workbook of their own and spliced in (dvk_xl.workbook.xlsx_splice).
     """
 
     def __init__(self, path: str | os.PathLike) -> None:
@@ -250,8 +251,10 @@ class FileWorkbook:
             raise DvkError(f"Không mở được sổ tổng hợp {self.label}: tệp hỏng hoặc không phải .xlsx ({exc.__class__.__name__})") from exc
         self._pending: dict[str, pd.DataFrame] = {}  # fast-path writes, applied on save
         self._below: dict[str, RowsBelow] = {}  # what was typed under each table read
+        self._read: dict[str, pd.DataFrame] = {}  # tables read from the file, each parsed once (copies handed out)
         self._openpyxl_book: Any = None
         self._openpyxl_tables: dict[str, Any] = {}
+        self._sheets: dict[str, ReportSheet] = {}  # report sheets to splice in on save (xlsx_splice)
 
     @property
     def _book(self) -> Any:
@@ -269,6 +272,9 @@ class FileWorkbook:
             pending, self._pending = self._pending, {}
             for name, frame in pending.items():
                 self._write_openpyxl(name, frame)
+            sheets, self._sheets = self._sheets, {}
+            for sheet in sheets.values():
+                self._replace_openpyxl(sheet)
         return self._openpyxl_book
 
     @property
@@ -294,6 +300,10 @@ class FileWorkbook:
             return self._read_openpyxl(name)
         if name not in self._fast_tables:
             raise self._missing(name)
+        if name in self._read and name not in self._pending:  # one check reads the register four times
+            frame = self._read[name].copy()
+            frame.attrs = dict(self._read[name].attrs)
+            return frame
         table = self._fast.get_table_by_name(name)
         if name in self._pending:
             frame = self._pending[name].copy()
@@ -308,6 +318,9 @@ class FileWorkbook:
             frame = pd.DataFrame(body, columns=headers, dtype=object)
             frame.attrs["gaps"] = gaps
         frame.attrs.update(sheet=table.sheet, header_row=table.start[0], first_column=table.start[1], table=name)
+        if name not in self._pending:
+            self._read[name] = frame.copy()
+            self._read[name].attrs = dict(frame.attrs)
         return frame
 
     def _fast_below(self, name: str, table: Any) -> RowsBelow:
@@ -454,6 +467,13 @@ class FileWorkbook:
         return True
 
     def replace_sheet(self, sheet: ReportSheet) -> None:
+        if self._openpyxl_book is None:  # drawn on save in a small workbook and spliced in (xlsx_splice)
+            self._sheets.pop(sheet.name, None)
+            self._sheets[sheet.name] = sheet
+            return
+        self._replace_openpyxl(sheet)
+
+    def _replace_openpyxl(self, sheet: ReportSheet) -> None:
         from .report_sheet import draw_report_sheet
 
         position = sheet.position
@@ -472,8 +492,9 @@ class FileWorkbook:
 
     def save(self, keep_previous: Path | None = None) -> None:
         ensure_not_locked(self.path)
-        if self._openpyxl_book is None and self._pending:
+        if self._openpyxl_book is None and (self._pending or self._sheets):
             from .xlsx_patch import PatchUnsupported, patch_tables
+            from .xlsx_splice import write_in_place
 
             writes = {name: (list(frame.columns), [[excel_value(v) for v in row]
                                                    for row in frame.itertuples(index=False, name=None)])
@@ -487,8 +508,13 @@ class FileWorkbook:
                 below[name] = len(found.rows)
             try:
                 extra = (below,) if any(below.values()) else ()  # rows typed under a table, rewritten with it
-                atomic_save(self.path, lambda temp: patch_tables(self.path, temp, writes, *extra), keep_previous)
-                self._pending = {}
+                if self._sheets:
+                    sheets = list(self._sheets.values())
+                    atomic_save(self.path, lambda temp: write_in_place(self.path, temp, writes, below, sheets,
+                                                                       self.label), keep_previous)
+                else:
+                    atomic_save(self.path, lambda temp: patch_tables(self.path, temp, writes, *extra), keep_previous)
+                self._pending, self._sheets = {}, {}
                 return
             except PatchUnsupported:
                 pass  # an unusual layout: the general (slower) path below handles it
