@@ -19,6 +19,8 @@ _SPACES = re.compile(r"\s+")
 
 def clean(value: object) -> str:
     """Text of a cell: NFC, spaces collapsed, trimmed. None becomes ''."""
+    if type(value) is str:  # the common case first: a check reads hundreds of thousands of cells
+        return _clean_text(value)
     if value is None or (isinstance(value, float) and value != value):
         return ""
     return _clean_text(value if isinstance(value, str) else str(value))
@@ -38,7 +40,14 @@ def _fold_text(text: str) -> str:
 
 def fold(value: object) -> str:
     """A comparison key: cleaned, lower case, one tone placement, ASCII quotes and dashes."""
+    if type(value) is str:
+        return _fold_str(value)
     return _fold_text(clean(value).lower())
+
+
+@lru_cache(maxsize=1 << 16)
+def _fold_str(value: str) -> str:
+    return _fold_text(_clean_text(value).lower())
 
 
 def unaccent(value: object) -> str:

@@ -390,10 +390,31 @@ class FileWorkbook:
         if set(headers) - set(frame.columns):  # the table has columns the frame lacks: staff's are kept
             frame = keep_staff_columns(frame, self.read_table(name), name)
         if self._openpyxl_book is None and set(frame.columns) <= set(headers):
-            self._pending[name] = frame.reindex(columns=headers)
+            frame = frame.reindex(columns=headers)
+            if self._as_read(name, frame):  # nothing to write: the file holds exactly these rows
+                self._pending.pop(name, None)
+                return
+            self._pending[name] = frame
             return
         self._book  # noqa: B018 - a new column needs openpyxl
         self._write_openpyxl(name, frame)
+
+    def _as_read(self, name: str, frame: pd.DataFrame) -> bool:
+        """Whether ``frame`` holds, value for value, the rows read from the file (no blank rows between, nothing
+        typed under the table): a repeated ``dvk compliance`` then rewrites no table. Strict equality: a value
+        that might read differently (a date for a date-time, "" for empty) counts as a change."""
+        read = self._read.get(name)
+        if (read is None or read.attrs.get("gaps") or (name in self._below and self._below[name].rows)
+                or read.shape != frame.shape or list(read.columns) != list(frame.columns)):
+            return False
+        def same(a: Any, b: Any) -> bool:
+            if type(a) is float and a != a:  # NaN: what pandas puts in an empty cell of a frame built from rows
+                a = None
+            return type(a) is type(b) and a == b
+
+        return all(same(a, b) for new, old in zip(frame.to_numpy(dtype=object).tolist(),
+                                                  read.to_numpy(dtype=object).tolist(), strict=True)
+                   for a, b in zip(new, old, strict=True))
 
     def _table_headers(self, name: str) -> list[str]:
         """The table's column names, without reading its rows."""

@@ -467,16 +467,76 @@ def patch_parts(parts: dict[str, bytes], writes: dict[str, tuple[list[str], list
                                                           (rows_below or {}).get(name, 0), dates)
 
 
+class _LazyParts(dict):
+    """The parts of a zip by name, each read (inflated) only when asked for: a save that touches the workbook
+    part, the styles and one sheet never inflates the 6 MB register sheet, and copies it compressed as it is."""
+
+    def __init__(self, archive: zipfile.ZipFile) -> None:
+        super().__init__((info.filename, _UNREAD) for info in archive.infolist())
+        self.archive = archive
+        self.read_from_file: dict[str, bytes] = {}
+
+    def __getitem__(self, name: str) -> bytes:
+        value = super().__getitem__(name)
+        if value is _UNREAD:
+            value = self.read_from_file[name] = self.archive.read(name)
+            super().__setitem__(name, value)
+        return value
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self[name] if name in self else default  # noqa: SIM401 - dict.get would skip the lazy read
+
+    def unchanged(self, name: str) -> bool:
+        value = super().__getitem__(name)
+        return value is _UNREAD or value is self.read_from_file.get(name)
+
+
+_UNREAD = object()
+
+
+def _copy_compressed(out: zipfile.ZipFile, source: Any, info: zipfile.ZipInfo) -> bool:
+    """Copy a member's compressed bytes as they are (no inflate, no deflate). False when the member is one
+    this plain copy does not handle (encrypted, zip64), to be written the ordinary way."""
+    if info.flag_bits & 0x1 or info.file_size >= 0xFFFFFFFF or info.compress_size >= 0xFFFFFFFF:
+        return False
+    source.seek(info.header_offset)
+    header = source.read(30)
+    if header[:4] != b"PK\x03\x04":
+        return False
+    name_length, extra_length = int.from_bytes(header[26:28], "little"), int.from_bytes(header[28:30], "little")
+    source.seek(info.header_offset + 30 + name_length + extra_length)
+    data = source.read(info.compress_size)
+    copied = zipfile.ZipInfo(info.filename, info.date_time)
+    copied.compress_type, copied.CRC = info.compress_type, info.CRC
+    copied.file_size, copied.compress_size = info.file_size, info.compress_size
+    copied.external_attr, copied.create_system = info.external_attr, info.create_system
+    copied.flag_bits = info.flag_bits & 0x800  # keep only "the name is UTF-8"; sizes are in the header now
+    copied.header_offset = out.fp.tell()
+    out.fp.write(copied.FileHeader(False))
+    out.fp.write(data)
+    out.filelist.append(copied)
+    out.NameToInfo[copied.filename] = copied
+    out.start_dir = out.fp.tell()
+    return True
+
+
 def write_in_place(source: Path, target: Path, writes: dict[str, tuple[list[str], list[list[Any]]]],
                    rows_below: dict[str, int] | None, sheets: Sequence[ReportSheet], label: str) -> None:
-    """Copy ``source`` to ``target`` with the tables' rows rewritten and the report sheets spliced in."""
+    """Copy ``source`` to ``target`` with the tables' rows rewritten and the report sheets spliced in.
+
+    Parts nothing changed are copied still compressed: recompressing a large register is most of a save.
+    """
+    now = time.localtime()[:6]
     with zipfile.ZipFile(source) as archive:
         infos = {info.filename: info for info in archive.infolist()}
-        parts = {name: archive.read(name) for name in infos}
-    if sheets:
-        splice_sheets(parts, sheets, label)
-    patch_parts(parts, writes, rows_below)
-    now = time.localtime()[:6]
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
-        for name, data in parts.items():
-            out.writestr(infos.get(name) or zipfile.ZipInfo(name, date_time=now), data, compress_type=zipfile.ZIP_DEFLATED)
+        parts = _LazyParts(archive)
+        if sheets:
+            splice_sheets(parts, sheets, label)
+        patch_parts(parts, writes, rows_below)
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+            for name in list(parts):
+                info = infos.get(name)
+                if info is not None and parts.unchanged(name) and _copy_compressed(out, archive.fp, info):
+                    continue
+                out.writestr(info or zipfile.ZipInfo(name, date_time=now), parts[name],
+                             compress_type=zipfile.ZIP_DEFLATED)
