@@ -220,3 +220,38 @@ def test_libreoffice_opens_the_master_written_in_place(master, tmp_path, no_open
     assert len(ws._charts) == 1 and len(ws._charts[0].series) == 3
     ids = [r[0] for r in book[EVALUATION.sheet].iter_rows(min_row=5, values_only=True) if r[0]]
     assert ids == ["DVK-2026-CB-P9-1", "DVK-2026-CB-P9-2", "DVK-2026-CB-KV10-1"]
+
+
+def test_an_unchanged_evaluation_is_not_rewritten_a_changed_one_is(master):
+    run_compliance(master, DAY)
+    with zipfile.ZipFile(master) as archive:
+        table_part, sheet_part = xlsx_splice._locate_tables(archive)[EVALUATION.table]
+    first = parts(master)
+    run_compliance(master, DAY)
+    again = parts(master)
+    assert again[sheet_part] == first[sheet_part] and again[table_part] == first[table_part]
+    edit_evaluation(master, {"DVK-2026-CB-KV10-1": {"c3": "Đạt"}})
+    register(master, [reg("CB-P9", 1, kind="Mới", field="Xây dựng hệ thống chính trị"),
+                      reg("CB-P9", 2, status="Đã rút"), reg("CB-KV10", 1, field="Văn hóa - xã hội"),
+                      reg("CB-KV10", 2)])
+    edited = parts(master)
+    run_compliance(master, DAY)
+    assert parts(master)[sheet_part] != edited[sheet_part]
+    rows = values(master, EVALUATION.sheet)
+    header = rows[3]
+    assert [r[0] for r in rows[4:]] == ["DVK-2026-CB-P9-1", "DVK-2026-CB-P9-2", "DVK-2026-CB-KV10-1",
+                                        "DVK-2026-CB-KV10-2"]
+    assert rows[6][header.index("Tiêu chí 3")] == "Đạt"  # what the team typed stays
+
+
+def test_untouched_parts_are_copied_compressed_and_the_zip_is_sound(master):
+    run_compliance(master, DAY)
+    with zipfile.ZipFile(master) as archive:
+        before = {i.filename: (i.CRC, i.compress_size, i.compress_type) for i in archive.infolist()}
+    run_compliance(master, date(2026, 2, 3))
+    with zipfile.ZipFile(master) as archive:
+        assert archive.testzip() is None
+        after = {i.filename: (i.CRC, i.compress_size, i.compress_type) for i in archive.infolist()}
+        register_part = xlsx_splice._locate_tables(archive)[REGISTER.table][1]
+    assert after[register_part] == before[register_part]
+    assert after["xl/styles.xml"] == before["xl/styles.xml"]

@@ -72,8 +72,17 @@ def similarity_key(value: object) -> str:
 
 def canonical_choice(value: object, choices: list[str]) -> str | None:
     """The list value the text means (case, spaces, tone placement forgiven), or None."""
-    key = fold(value)
+    try:
+        return _choice_index(tuple(choices)).get(fold(value))
+    except TypeError:  # a list holding something unhashable: compared one by one
+        key = fold(value)
+        return next((choice for choice in choices if fold(choice) == key), None)
+
+
+@lru_cache(maxsize=256)
+def _choice_index(choices: tuple[str, ...]) -> dict[str, str]:
+    """Folded value -> the first list value with that fold (a check asks about the same short lists 100,000 times)."""
+    index: dict[str, str] = {}
     for choice in choices:
-        if fold(choice) == key:
-            return choice
-    return None
+        index.setdefault(fold(choice), choice)
+    return index

@@ -314,7 +314,8 @@ class FileWorkbook:
             headers = [str(h).strip() for h in table.columns]
             below = self._fast_below(name, table)
             filled, gaps = filled_rows([*table.to_python(), *below.rows])
-            body = [[_from_calamine(v) for v in row] for row in filled]
+            # Text, most of a master, needs no conversion: tested inline (a call per cell costs at city size).
+            body = [[v if type(v) is str and v else _from_calamine(v) for v in row] for row in filled]
             frame = pd.DataFrame(body, columns=headers, dtype=object)
             frame.attrs["gaps"] = gaps
         frame.attrs.update(sheet=table.sheet, header_row=table.start[0], first_column=table.start[1], table=name)
