@@ -199,7 +199,9 @@ def test_excel_written_styles_are_reused_not_added_again():
 
 
 @pytest.mark.libreoffice
-def test_libreoffice_opens_the_master_written_in_place(master, tmp_path, no_openpyxl_load):
+def test_libreoffice_opens_the_master_written_in_place(master, tmp_path, monkeypatch):
+    without_evaluation(master)  # an older master: the evaluation sheet and its table are spliced in too
+    refuse_openpyxl(monkeypatch)
     run_compliance(master, DAY)
     run_compliance(master, DAY)  # replaced once in place, as every later run does
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
@@ -220,6 +222,7 @@ def test_libreoffice_opens_the_master_written_in_place(master, tmp_path, no_open
     assert len(ws._charts) == 1 and len(ws._charts[0].series) == 3
     ids = [r[0] for r in book[EVALUATION.sheet].iter_rows(min_row=5, values_only=True) if r[0]]
     assert ids == ["DVK-2026-CB-P9-1", "DVK-2026-CB-P9-2", "DVK-2026-CB-KV10-1"]
+    assert book[EVALUATION.sheet].tables[EVALUATION.table].ref == "A4:Y7"
 
 
 def test_an_unchanged_evaluation_is_not_rewritten_a_changed_one_is(master):
@@ -255,3 +258,39 @@ def test_untouched_parts_are_copied_compressed_and_the_zip_is_sound(master):
         register_part = xlsx_splice._locate_tables(archive)[REGISTER.table][1]
     assert after[register_part] == before[register_part]
     assert after["xl/styles.xml"] == before["xl/styles.xml"]
+
+
+def without_evaluation(path: Path) -> Path:
+    """The master as an older version of the tool made it: no "Thẩm định" sheet."""
+    book = load_workbook(path)
+    del book[EVALUATION.sheet]
+    book.save(path)
+    return path
+
+
+def test_an_older_master_gets_its_evaluation_sheet_in_place_like_the_openpyxl_path(master, tmp_path, monkeypatch):
+    without_evaluation(master)
+    slow = tmp_path / "slow.xlsx"
+    shutil.copy(master, slow)
+    with monkeypatch.context() as patch:
+        refuse_openpyxl(patch)
+        run_compliance(master, DAY)
+    with monkeypatch.context() as patch:
+        fallback(patch)
+        run_compliance(slow, DAY)
+    assert values(master, EVALUATION.sheet) == values(slow, EVALUATION.sheet)
+    fast, general = load_workbook(master), load_workbook(slow)
+    assert fast.sheetnames == general.sheetnames and fast.sheetnames[-1] == EVALUATION.sheet
+    ws, other = fast[EVALUATION.sheet], general[EVALUATION.sheet]
+    assert ws.tables[EVALUATION.table].ref == other.tables[EVALUATION.table].ref == "A4:Y7"
+    assert ws.print_title_rows == other.print_title_rows == "$4:$4"
+    assert ws.freeze_panes == other.freeze_panes == "A5"
+    assert sorted(str(v.sqref) for v in ws.data_validations.dataValidation) == \
+        sorted(str(v.sqref) for v in other.data_validations.dataValidation)
+    with zipfile.ZipFile(master) as archive:
+        ids = [re.search(r'<table\b[^>]*\sid="(\d+)"', archive.read(n).decode()).group(1)
+               for n in archive.namelist() if n.startswith("xl/tables/")]
+    assert len(ids) == len(set(ids))  # table ids stay unique in the workbook
+    before = parts(master)
+    run_compliance(master, DAY)
+    assert len(parts(master)) == len(before)

@@ -255,6 +255,7 @@ class FileWorkbook:
         self._openpyxl_book: Any = None
         self._openpyxl_tables: dict[str, Any] = {}
         self._sheets: dict[str, ReportSheet] = {}  # report sheets to splice in on save (xlsx_splice)
+        self._new_tables: dict[str, Form] = {}  # tables ``ensure_table`` adds, spliced in on save
 
     @property
     def _book(self) -> Any:
@@ -269,6 +270,9 @@ class FileWorkbook:
             for sheet in self._openpyxl_book.worksheets:
                 for table in sheet.tables.values():
                     self._openpyxl_tables[table.displayName] = (sheet, table)
+            new_tables, self._new_tables = self._new_tables, {}
+            for form in new_tables.values():
+                self.ensure_table(form)
             pending, self._pending = self._pending, {}
             for name, frame in pending.items():
                 self._write_openpyxl(name, frame)
@@ -283,7 +287,9 @@ class FileWorkbook:
         return self._openpyxl_tables
 
     def table_names(self) -> list[str]:
-        return list(self._openpyxl_tables) if self._openpyxl_book is not None else sorted(self._fast_tables)
+        if self._openpyxl_book is not None:
+            return list(self._openpyxl_tables)
+        return sorted(self._fast_tables | set(self._new_tables))
 
     def _table(self, name: str):
         try:
@@ -298,6 +304,8 @@ class FileWorkbook:
     def read_table(self, name: str) -> pd.DataFrame:
         if self._openpyxl_book is not None:
             return self._read_openpyxl(name)
+        if name in self._new_tables:
+            return self._read_new(name)
         if name not in self._fast_tables:
             raise self._missing(name)
         if name in self._read and name not in self._pending:  # one check reads the register four times
@@ -322,6 +330,19 @@ class FileWorkbook:
         if name not in self._pending:
             self._read[name] = frame.copy()
             self._read[name].attrs = dict(frame.attrs)
+        return frame
+
+    def _read_new(self, name: str) -> pd.DataFrame:
+        """A table ``ensure_table`` adds on save: its rows written so far, or none."""
+        import pandas as pd
+
+        from .table_sheet import TABLE_HEADER_ROW
+
+        form = self._new_tables[name]
+        frame = (self._pending[name].copy() if name in self._pending
+                 else pd.DataFrame(columns=list(form.headers), dtype=object))
+        frame.attrs = {"sheet": form.sheet, "header_row": TABLE_HEADER_ROW, "first_column": 0, "table": name,
+                       "gaps": ()}
         return frame
 
     def _fast_below(self, name: str, table: Any) -> RowsBelow:
@@ -420,6 +441,8 @@ class FileWorkbook:
     def _table_headers(self, name: str) -> list[str]:
         """The table's column names, without reading its rows."""
         if self._openpyxl_book is None:
+            if name in self._new_tables:
+                return list(self._new_tables[name].headers)
             if name not in self._fast_tables:
                 raise self._missing(name)
             return [str(h).strip() for h in self._fast.get_table_by_name(name).columns]
@@ -478,6 +501,13 @@ class FileWorkbook:
         return settings_of(self)
 
     def ensure_table(self, form: Form) -> bool:
+        if self._openpyxl_book is None:  # laid out in a small workbook on save and spliced in (xlsx_splice)
+            if form.table in self._fast_tables or form.table in self._new_tables:
+                return False
+            if form.sheet in self._fast.sheet_names:
+                raise sheet_taken(self.label, form)
+            self._new_tables[form.table] = form
+            return True
         if form.table in self._tables:
             return False
         if form.sheet in self._book.sheetnames:
@@ -509,12 +539,19 @@ class FileWorkbook:
         ws = self._book.create_sheet(sheet.name, min(position, len(self._book.worksheets)))
         draw_report_sheet(ws, sheet)
 
+    def _reopen(self) -> None:
+        from python_calamine import CalamineWorkbook
+
+        self._fast = CalamineWorkbook.from_path(str(self.path), load_tables=True)
+        self._fast_tables = set(self._fast.table_names)
+        self._read, self._below = {}, {}
+
     def check_writable(self) -> None:
         ensure_not_locked(self.path)
 
     def save(self, keep_previous: Path | None = None) -> None:
         ensure_not_locked(self.path)
-        if self._openpyxl_book is None and (self._pending or self._sheets):
+        if self._openpyxl_book is None and (self._pending or self._sheets or self._new_tables):
             from .xlsx_patch import PatchUnsupported, patch_tables
             from .xlsx_splice import write_in_place
 
@@ -523,6 +560,9 @@ class FileWorkbook:
                       for name, frame in self._pending.items()}
             below = {}
             for name, (_, rows) in writes.items():
+                if name in self._new_tables:
+                    below[name] = 0
+                    continue
                 table = self._fast.get_table_by_name(name)
                 found = self._fast_below(name, table)
                 if error := overwrite_error(self.label, table.sheet, name, found, table.start[0] + max(len(rows), 1)):
@@ -530,13 +570,14 @@ class FileWorkbook:
                 below[name] = len(found.rows)
             try:
                 extra = (below,) if any(below.values()) else ()  # rows typed under a table, rewritten with it
-                if self._sheets:
-                    sheets = list(self._sheets.values())
+                if self._sheets or self._new_tables:
+                    sheets = [*self._new_tables.values(), *self._sheets.values()]
                     atomic_save(self.path, lambda temp: write_in_place(self.path, temp, writes, below, sheets,
                                                                        self.label), keep_previous)
+                    self._reopen()  # the file now has sheets and tables the reader opened before did not
                 else:
                     atomic_save(self.path, lambda temp: patch_tables(self.path, temp, writes, *extra), keep_previous)
-                self._pending, self._sheets = {}, {}
+                self._pending, self._sheets, self._new_tables = {}, {}, {}
                 return
             except PatchUnsupported:
                 pass  # an unusual layout: the general (slower) path below handles it

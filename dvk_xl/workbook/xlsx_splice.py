@@ -32,6 +32,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from ..core.errors import DvkError
+from ..spec.forms import Form
 from .cells import ReportSheet
 from .xlsx_patch import (
     PatchUnsupported,
@@ -299,15 +300,24 @@ def _shared_strings(xml: bytes | None) -> list[bytes]:
 # --- drawing the sheets -----------------------------------------------------------------------------
 
 
-def render(sheets: Sequence[ReportSheet]) -> dict[str, bytes]:
-    """The report sheets drawn in a new workbook of their own, as its zip parts."""
+def sheet_name(item: ReportSheet | Form) -> str:
+    return item.name if isinstance(item, ReportSheet) else item.sheet
+
+
+def render(sheets: Sequence[ReportSheet | Form]) -> dict[str, bytes]:
+    """The report sheets (and new table sheets, a ``Form`` each, laid out as ``dvk init`` lays them out)
+    drawn in a new workbook of their own, as its zip parts."""
     from . import excel
     from .report_sheet import draw_report_sheet
+    from .table_sheet import add_table_sheet
 
     book = excel.new_book()
-    for sheet in sheets:
-        ws = book.create_sheet(sheet.name)
-        draw_report_sheet(ws, sheet)
+    for item in sheets:
+        if isinstance(item, ReportSheet):
+            ws = book.create_sheet(item.name)
+            draw_report_sheet(ws, item)
+        else:
+            ws = add_table_sheet(book, item)
         ws.sheet_view.tabSelected = False  # two selected tabs would open the master with its sheets grouped
     buffer = io.BytesIO()
     book.save(buffer)
@@ -329,8 +339,9 @@ def _relationship_id(attrs: dict[str, str]) -> tuple[str, str]:
     raise PatchUnsupported("a sheet without its relationship")
 
 
-def splice_sheets(parts: dict[str, bytes], sheets: Sequence[ReportSheet], label: str) -> None:
-    """Put the report sheets into the master's parts (in place), replacing sheets of the same names."""
+def splice_sheets(parts: dict[str, bytes], sheets: Sequence[ReportSheet | Form], label: str) -> None:
+    """Put the report sheets into the master's parts (in place), replacing sheets of the same names; a ``Form``
+    is a new table sheet (its table, dropdowns and print titles), added after the last sheet."""
     if "xl/workbook.xml" not in parts or "xl/styles.xml" not in parts:
         raise PatchUnsupported("a workbook without its workbook or styles part")
     if _main_prefix(_first_attrs(parts["xl/workbook.xml"])) != "":
@@ -343,9 +354,14 @@ def splice_sheets(parts: dict[str, bytes], sheets: Sequence[ReportSheet], label:
     removed: set[str] = set()
     added: dict[str, str] = {}
     taken: set[str] = set()
-    for sheet, element in zip(sheets, small_sheets, strict=True):
+    small_names = _defined_names(small["xl/workbook.xml"])
+    for index, (sheet, element) in enumerate(zip(sheets, small_sheets, strict=True)):
         source = resolve("xl/workbook.xml", small_rels[_relationship_id(element.attrs)[1]]["Target"])
-        part = _place_sheet(parts, sheet, label, removed, taken)
+        part, position = _place_sheet(parts, sheet, label, removed, taken)
+        names_of_sheet = [(attrs, body) for attrs, body in small_names if attrs.get("localSheetId") == str(index)]
+        if names_of_sheet:
+            _add_defined_names(parts, [({**attrs, "localSheetId": str(position)}, body)
+                                       for attrs, body in names_of_sheet])
         if part not in parts:
             added[part] = WORKSHEET_TYPE
         parts[part] = restyle_sheet(small[source], xfs, shared)
@@ -366,6 +382,8 @@ def splice_sheets(parts: dict[str, bytes], sheets: Sequence[ReportSheet], label:
                     stem = re.sub(r"\d+$", "", posixpath.splitext(name)[0])
                     names[target] = _free_name(parts, taken, folder + "/", stem, posixpath.splitext(name)[1])
                     parts[names[target]] = small[target]
+                    if rel.get("Type") == TABLE_REL:
+                        parts[names[target]] = _renumber_table(parts, names[target])
                     added[names[target]] = small_types.get(target, "application/xml")
                     pending.append(target)
                 rel["Target"] = "/" + names[target]
@@ -385,12 +403,52 @@ def _first_attrs(xml: bytes) -> dict[str, str]:
     return found[0] if found else {}
 
 
-def _place_sheet(parts: dict[str, bytes], sheet: ReportSheet, label: str, removed: set[str], taken: set[str]) -> str:
-    """The part the sheet goes to: the part of the master's sheet of that name (whose drawings and
-    charts are marked for removal), or a new part with its entries in workbook.xml and its rels."""
+def _defined_names(xml: bytes) -> list[tuple[dict[str, str], bytes]]:
+    """(attributes, formula as written) of each ``<definedName>`` of a workbook part."""
+    found = []
+    for element in _elements(xml, {"definedName"}):
+        if element.empty:
+            continue
+        end = xml.index(b"</" + element.name.encode() + b">", element.end)
+        found.append((element.attrs, xml[element.end:end]))
+    return found
+
+
+def _add_defined_names(parts: dict[str, bytes], names: list[tuple[dict[str, str], bytes]]) -> None:
+    xml = parts["xl/workbook.xml"]
+    text = b"".join(_start_tag("definedName", attrs) + body + b"</definedName>" for attrs, body in names)
+    container = _elements(xml, {"definedNames", "sheets"})
+    holder = next((e for e in container if e.local == "definedNames"), None)
+    if holder is not None and not holder.empty:
+        parts["xl/workbook.xml"] = _replace(xml, [(holder.end, holder.end, text)])
+    elif holder is not None:
+        parts["xl/workbook.xml"] = _replace(xml, [(holder.start, holder.end,
+                                                   b"<definedNames>" + text + b"</definedNames>")])
+    else:  # right after </sheets>, where the schema puts it
+        end = xml.index(b"</sheets>") + len(b"</sheets>")
+        parts["xl/workbook.xml"] = _replace(xml, [(end, end, b"<definedNames>" + text + b"</definedNames>")])
+
+
+def _renumber_table(parts: dict[str, bytes], part: str) -> bytes:
+    """A table part copied in, with an ``id`` no other table of the workbook has."""
+    ids = [int(m.group(1)) for name in list(parts)
+           if name.startswith("xl/tables/") and name != part and name.endswith(".xml")
+           for m in [re.search(rb'<table\b[^>]*?\sid="(\d+)"', parts[name])] if m]
+    xml = parts[part]
+    return re.sub(rb'(<table\b[^>]*?\sid=")\d+"', lambda m: m.group(1) + f'{max(ids, default=0) + 1}"'.encode(),
+                  xml, count=1)
+
+
+def _place_sheet(parts: dict[str, bytes], sheet: ReportSheet | Form, label: str, removed: set[str],
+                 taken: set[str]) -> tuple[str, int]:
+    """The part the sheet goes to and its index: the part of the master's sheet of that name (whose drawings
+    and charts are marked for removal), or a new part with its entries in workbook.xml and its rels."""
     elements, rels = _workbook_sheets(parts)
-    for element in elements:
-        if element.attrs.get("name", "").casefold() == sheet.name.casefold():
+    name = sheet_name(sheet)
+    for index, element in enumerate(elements):
+        if element.attrs.get("name", "").casefold() == name.casefold():
+            if not isinstance(sheet, ReportSheet):
+                raise PatchUnsupported("a new table's sheet name is taken")  # openpyxl says so, in Vietnamese
             rel = rels.get(_relationship_id(element.attrs)[1])
             if rel is None:
                 raise PatchUnsupported("a sheet without its relationship")
@@ -401,9 +459,9 @@ def _place_sheet(parts: dict[str, bytes], sheet: ReportSheet, label: str, remove
             owned: set[str] = set()
             _owned_parts(parts, part, owned)
             removed.update(owned)
-            if element.attrs.get("name") != sheet.name:  # same name in other letter case: ours from now on
-                _rename(parts, element, sheet.name)
-            return part
+            if element.attrs.get("name") != name:  # same name in other letter case: ours from now on
+                _rename(parts, element, name)
+            return part, index
     if not elements:
         raise PatchUnsupported("a workbook without sheets")
     part = _free_name(parts, taken, "xl/worksheets/", "sheet", ".xml")
@@ -416,9 +474,9 @@ def _place_sheet(parts: dict[str, bytes], sheet: ReportSheet, label: str, remove
         raise PatchUnsupported("workbook relationships")
     entry = f'<Relationship Id="{rel_id}" Type="{WORKSHEET_REL}" Target="/{part}"/>'.encode()
     parts["xl/_rels/workbook.xml.rels"] = rels_xml[:end] + entry + rels_xml[end:]
-    position = min(max(sheet.position, 0), len(elements))
-    _insert_sheet(parts, elements, position, sheet.name, rel_id)
-    return part
+    position = min(max(sheet.position, 0), len(elements)) if isinstance(sheet, ReportSheet) else len(elements)
+    _insert_sheet(parts, elements, position, name, rel_id)
+    return part, position
 
 
 def _rename(parts: dict[str, bytes], element: Any, name: str) -> None:
@@ -521,7 +579,7 @@ def _copy_compressed(out: zipfile.ZipFile, source: Any, info: zipfile.ZipInfo) -
 
 
 def write_in_place(source: Path, target: Path, writes: dict[str, tuple[list[str], list[list[Any]]]],
-                   rows_below: dict[str, int] | None, sheets: Sequence[ReportSheet], label: str) -> None:
+                   rows_below: dict[str, int] | None, sheets: Sequence[ReportSheet | Form], label: str) -> None:
     """Copy ``source`` to ``target`` with the tables' rows rewritten and the report sheets spliced in.
 
     Parts nothing changed are copied still compressed: recompressing a large register is most of a save.
