@@ -294,3 +294,26 @@ def test_an_older_master_gets_its_evaluation_sheet_in_place_like_the_openpyxl_pa
     before = parts(master)
     run_compliance(master, DAY)
     assert len(parts(master)) == len(before)
+
+
+def test_excel_formula_order_is_dropped_for_excel_to_rebuild(master):
+    run_compliance(master, DAY)
+    with zipfile.ZipFile(master) as archive:
+        contents = {info.filename: archive.read(info.filename) for info in archive.infolist()}
+    contents["xl/calcChain.xml"] = (b'<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                                    b'<c r="A1" i="2"/></calcChain>')
+    rels = contents["xl/_rels/workbook.xml.rels"]
+    contents["xl/_rels/workbook.xml.rels"] = rels.replace(b"</Relationships>", (
+        b'<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/calcChain"'
+        b' Target="calcChain.xml"/></Relationships>'))
+    contents["[Content_Types].xml"] = contents["[Content_Types].xml"].replace(b"</Types>", (
+        b'<Override PartName="/xl/calcChain.xml" '
+        b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml"/></Types>'))
+    with zipfile.ZipFile(master, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in contents.items():
+            archive.writestr(name, data)
+    run_compliance(master, DAY)
+    after = parts(master)
+    assert "xl/calcChain.xml" not in after
+    assert b"calcChain" not in after["xl/_rels/workbook.xml.rels"] and b"calcChain" not in after["[Content_Types].xml"]
+    assert load_workbook(master)[COMPLIANCE_SHEET]["A1"].value.startswith("KIỂM TRA")

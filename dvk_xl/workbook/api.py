@@ -153,6 +153,12 @@ def sheet_taken(label: str, form: Form) -> DvkError:
     )
 
 
+def report_over_table(name: str, label: str) -> DvkError:
+    """A report sheet would replace a sheet holding a table (staff named a data sheet like a report)."""
+    return DvkError(f"Sheet “{name}” trong {label} chứa bảng dữ liệu của công cụ; "
+                    "không ghi đè được bằng báo cáo, đổi tên sheet đó rồi chạy lại")
+
+
 def missing_table(label: str, name: str, sheets: list[str]) -> DvkError:
     """A table the tool made is gone: name its sheet and say how to get it back."""
     form = next((f for f in MASTER_TABLES if f.table == name), None)
@@ -520,6 +526,10 @@ class FileWorkbook:
 
     def replace_sheet(self, sheet: ReportSheet) -> None:
         if self._openpyxl_book is None:  # drawn on save in a small workbook and spliced in (xlsx_splice)
+            from .xlsx_splice import sheet_holds_table
+
+            if sheet_holds_table(self.path, sheet.name):
+                raise report_over_table(sheet.name, self.label)
             self._sheets.pop(sheet.name, None)
             self._sheets[sheet.name] = sheet
             return
@@ -532,8 +542,7 @@ class FileWorkbook:
         if sheet.name in self._book.sheetnames:
             old = self._book[sheet.name]
             if old.tables:
-                raise DvkError(f"Sheet “{sheet.name}” trong {self.label} chứa bảng dữ liệu của công cụ; "
-                               "không ghi đè được bằng báo cáo, đổi tên sheet đó rồi chạy lại")
+                raise report_over_table(sheet.name, self.label)
             position = self._book.worksheets.index(old)
             self._book.remove(old)
         ws = self._book.create_sheet(sheet.name, min(position, len(self._book.worksheets)))
@@ -581,4 +590,9 @@ class FileWorkbook:
                 return
             except PatchUnsupported:
                 pass  # an unusual layout: the general (slower) path below handles it
+        elif self._openpyxl_book is None:  # nothing changed (a rewrite equal to the file was skipped): a copy
+            import shutil
+
+            atomic_save(self.path, lambda temp: shutil.copyfile(self.path, temp), keep_previous)
+            return
         atomic_save(self.path, self._book.save, keep_previous)

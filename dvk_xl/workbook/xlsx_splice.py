@@ -391,10 +391,30 @@ def splice_sheets(parts: dict[str, bytes], sheets: Sequence[ReportSheet | Form],
             parts[rels_part(mine)] = _rels_xml(rels)
         if not names and rels_part(part) in parts:
             del parts[rels_part(part)]
+    if "xl/calcChain.xml" in parts:  # Excel's formula order names cells of the replaced sheet: it rebuilds it
+        removed.add("xl/calcChain.xml")
+        rels_xml = parts["xl/_rels/workbook.xml.rels"]
+        parts["xl/_rels/workbook.xml.rels"] = re.sub(rb"<Relationship\b[^>]*calcChain[^>]*/>", b"", rels_xml)
     for name in removed:
         parts.pop(name, None)
     gone = {p for p in removed if p not in parts}
     parts["[Content_Types].xml"] = _edit_content_types(parts["[Content_Types].xml"], gone, added)
+
+
+def sheet_holds_table(path: Path, name: str) -> bool:
+    """Whether the workbook's sheet ``name`` (any letter case) holds a table: reads three small parts."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = _LazyParts(archive)
+            elements, rels = _workbook_sheets(parts)
+            for element in elements:
+                if element.attrs.get("name", "").casefold() == name.casefold():
+                    rel = rels.get(_relationship_id(element.attrs)[1])
+                    part = resolve("xl/workbook.xml", rel["Target"]) if rel else ""
+                    return any(r.get("Type") == TABLE_REL for r in relationships(parts.get(rels_part(part))))
+    except (KeyError, OSError, zipfile.BadZipFile, PatchUnsupported):
+        pass  # the save finds out, on its own way
+    return False
 
 
 def _first_attrs(xml: bytes) -> dict[str, str]:
@@ -424,8 +444,9 @@ def _add_defined_names(parts: dict[str, bytes], names: list[tuple[dict[str, str]
     elif holder is not None:
         parts["xl/workbook.xml"] = _replace(xml, [(holder.start, holder.end,
                                                    b"<definedNames>" + text + b"</definedNames>")])
-    else:  # right after </sheets>, where the schema puts it
-        end = xml.index(b"</sheets>") + len(b"</sheets>")
+    else:  # after </sheets> (and the links to other workbooks), where the schema puts it
+        closing = b"</externalReferences>" if b"</externalReferences>" in xml else b"</sheets>"
+        end = xml.index(closing) + len(closing)
         parts["xl/workbook.xml"] = _replace(xml, [(end, end, b"<definedNames>" + text + b"</definedNames>")])
 
 
