@@ -132,6 +132,7 @@ def row(name: str, ours: tuple[float, float, Any], baseline: tuple[float, float,
     return {"name": name, "seconds": round(seconds, 3), "cpu_seconds": round(cpu, 3),
             "baseline_seconds": round(baseline[0], 3), "baseline_cpu_seconds": round(baseline[1], 3),
             "baseline": baseline_name, "ratio": round(baseline[0] / seconds, 2) if seconds else None,
+            "cpu_ratio": round(baseline[1] / cpu, 2) if cpu else None,
             "target": target, "met": None if target is None else seconds <= target,
             "cpu_met": None if target is None else cpu <= target, "note": note}
 
@@ -183,13 +184,14 @@ def run(quick: bool = False) -> dict[str, Any]:
 def table(result: dict[str, Any]) -> str:
     lines = [f"dvk compliance — {result['cpus']} CPUs, load average {result['load_average']} "
              f"(best of {1 if result['quick'] else 3})",
-             f"{'measure':<24}{'ours s':>8}{'cpu s':>7}{'base s':>8}{'cpu s':>7}{'ratio':>7}{'target':>7}"
+             f"{'measure':<24}{'ours s':>8}{'cpu s':>7}{'base s':>8}{'cpu s':>7}{'ratio':>7}{'cpu':>7}{'target':>7}"
              "  met (wall/cpu)  baseline"]
     for r in result["rows"]:
         target = "" if r["target"] is None else f"{r['target']:.2f}"
         met = "" if r["met"] is None else "/".join("yes" if m else "NO" for m in (r["met"], r["cpu_met"]))
         lines.append(f"{r['name']:<24}{r['seconds']:>8.2f}{r['cpu_seconds']:>7.2f}{r['baseline_seconds']:>8.2f}"
-                     f"{r['baseline_cpu_seconds']:>7.2f}{r['ratio']:>6.1f}×{target:>7}  {met:<14}  {r['baseline']}")
+                     f"{r['baseline_cpu_seconds']:>7.2f}{r['ratio']:>6.1f}×{r['cpu_ratio']:>6.1f}×{target:>7}  "
+                     f"{met:<14}  {r['baseline']}")
     return "\n".join(lines)
 
 
