@@ -551,8 +551,11 @@ class FileWorkbook:
     def _reopen(self) -> None:
         from python_calamine import CalamineWorkbook
 
-        self._fast = CalamineWorkbook.from_path(str(self.path), load_tables=True)
-        self._fast_tables = set(self._fast.table_names)
+        try:
+            fast = CalamineWorkbook.from_path(str(self.path), load_tables=True)
+        except Exception:  # the file is saved either way; the reader opened before stays (as after a table patch)
+            return
+        self._fast, self._fast_tables = fast, set(fast.table_names)
         self._read, self._below = {}, {}
 
     def check_writable(self) -> None:
