@@ -204,6 +204,11 @@ PL01 = Form(
         Column("person_in_charge", "Người phụ trách", required=True, width=18),
         Column("phone", "Điện thoại", width=13, number_format="@"),
         Column("note", "Ghi chú", width=16),
+        # A model continued from an earlier year (a form pre-filled from MoHinhNamTruoc): the ID of its first
+        # registration, unchanged year to year. Optional and last, so a form or master made before it existed
+        # still reads as it is; for the same reason the form's version stays 1 (an older form lacks nothing).
+        Column("first_id", "Mã đăng ký lần đầu", width=22,
+               hint="Công cụ điền cho mô hình duy trì từ năm trước; mô hình mới để trống"),
     ),
 )
 
@@ -513,11 +518,23 @@ PREVIOUS_MODELS = Form(
         PL01.column("start_year"),
         REGISTER.column("status"),
         Column("result", "Kết quả thẩm định", width=14),
+        # What this year's form pre-fills besides the model's identity (optional: the unit keeps or edits them).
+        # Dates are last year's moved one year (empty where that day does not exist in the new year).
+        PL01.column("partners"),
+        PL01.column("goals"),
+        PL01.column("method"),
+        Column("date_from", "Từ ngày (năm nay)", "date", width=12),
+        Column("date_to", "Đến ngày (năm nay)", "date", width=12),
+        PL01.column("person_in_charge"),
+        PL01.column("phone"),
     ),
 )
 
 MASTER_TABLES: tuple[Form, ...] = (SETTINGS, UNITS, LISTS, QUOTAS, DEADLINES, CRITERIA, REGISTER, INTAKE_LOG,
                                    SUBMISSIONS, RESULTS, EVALUATION)
+# Tables a master may have or not: absent means empty (a master not made with ``dvk init --from`` has no
+# previous year). Read with ``master.book.table_records``; ``dvk doctor`` checks them only where present.
+OPTIONAL_TABLES: tuple[Form, ...] = (PREVIOUS_MODELS,)
 GUIDE_SHEET = "Hướng dẫn"
 METADATA_SHEET = "_dvk"  # hidden sheet in every unit template
 LISTS_SHEET_IN_TEMPLATE = "DanhMuc"  # hidden sheet with the dropdown lists in a unit template
