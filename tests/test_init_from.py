@@ -141,6 +141,7 @@ def test_cli_summary_says_what_was_carried_and_what_to_check(year_2026, tmp_path
     assert "3 mô hình đang thực hiện năm 2026 của 2 đơn vị" in out
     assert "kế hoạch năm 2026 (số 15-KH/ĐU, ngày 20/01/2026) không mang sang" in out
     assert "Chỉ tiêu: 4 chỉ tiêu của năm 2026" in out
+    assert "không được công nhận: DVK-2026-PN01-1 “Phụ nữ giúp nhau phát triển kinh tế”" in out
 
 
 def test_cli_refuses_what_makes_no_sense(year_2026, tmp_path):

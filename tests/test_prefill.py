@@ -167,3 +167,25 @@ def test_reports_show_since_when_a_continued_model_runs(year_2027, tmp_path):
     ids = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("DVK-")]
     assert ids == ["DVK-2027-CB01-1\n(lần đầu: DVK-2026-CB01-1; năm thứ 4)",
                    "DVK-2027-CB01-2\n(lần đầu: DVK-2026-CB01-2; năm thứ 2)", "DVK-2027-CB02-1"]
+
+
+def test_the_ribbon_prefills_the_same_forms_as_the_cli(year_2027, tmp_path, monkeypatch):
+    """The ribbon reads MoHinhNamTruoc from the workbook open in Excel (xlwings) the way the CLI reads the file."""
+    from dvk_xl.shells import ribbon
+    from dvk_xl.shells.live_workbook import LiveWorkbook
+    from tests.xlwings_double import ExcelDouble
+
+    monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")  # xlwings' remote engine, tests only
+    monkeypatch.setattr(ribbon, "MEMORY_FILE", tmp_path / "memory" / "thu-muc.json")
+    master, forms = year_2027
+    out = tmp_path / "ribbon"
+    wb = LiveWorkbook(ExcelDouble(master).book(), path=master)
+    message = ribbon.dispatch("mau-pl01", ribbon.encode_choice([out], master.parent), wb=wb, opener=lambda p: None)
+    assert message.startswith("Đã tạo 12 mẫu Phụ lục 01")
+    for unit in ("CB01", "PN01"):
+        made = next(out.glob(f"PL01_{unit}_*.xlsx"))
+        assert made.name == forms[unit].name
+        for row in (HEADER_ROW + 1, HEADER_ROW + 2):
+            live, cli = cells(made, row), cells(forms[unit], row)
+            assert {k: c.value for k, c in live.items()} == {k: c.value for k, c in cli.items()}
+            assert {k: c.protection.locked for k, c in live.items()} == {k: c.protection.locked for k, c in cli.items()}

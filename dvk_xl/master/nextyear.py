@@ -22,6 +22,7 @@ from ..core.errors import DateError, DvkError
 from ..spec.forms import (
     CRITERIA,
     DEADLINES,
+    EVAL_NOT_RECOGNISED,
     EVALUATION,
     GUIDE_SHEET,
     LISTS,
@@ -133,6 +134,14 @@ def init_from(directory: str | Path, previous: str | Path, year: int | None = No
     result.models = len(model_rows)
     result.model_units = len({text.fold(r[PREVIOUS_MODELS.position("unit_code")]) for r in model_rows})
     _checks(result, settings, quota_rows)
+    not_recognised = [r for r in model_rows
+                      if text.fold(r[PREVIOUS_MODELS.position("result")]) == text.fold(EVAL_NOT_RECOGNISED)]
+    if not_recognised:
+        named = ", ".join(f"{r[PREVIOUS_MODELS.position('model_id')]} “{r[PREVIOUS_MODELS.position('name')]}”"
+                          for r in not_recognised[:5])
+        more = f" và {len(not_recognised) - 5} mô hình khác" if len(not_recognised) > 5 else ""
+        result.checks.append(f"Mô hình năm {settings.year} không được công nhận: {named}{more}; xóa dòng ở sheet "
+                             f"“{PREVIOUS_MODELS.sheet}” nếu không đề nghị đơn vị duy trì")
 
     book = excel.new_book()
     excel.default_font(book)
