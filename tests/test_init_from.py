@@ -207,3 +207,24 @@ def test_doctor_checks_the_table_where_present(year_2026, tmp_path):
 def test_year_running():
     assert [year_running(2024, 2026), year_running("2026", 2026), year_running(None, 2026),
             year_running(2030, 2026)] == [3, 1, None, None]
+
+
+def test_the_third_year_finds_the_first_registration_of_a_model_typed_again(year_2026, tmp_path):
+    """2027 from 2026, then 2028 from 2027: a continued model the unit retyped by hand (its 2027 row has no
+    first ID) still leads back to its 2026 registration through the 2027 master's own previous year."""
+    from tests.reportfixtures import fill_register
+
+    master_2027 = init_from(tmp_path / "2027", year_2026).path
+    fill_register(master_2027, [
+        dict(model_id="DVK-2027-CB01-1", unit_code="CB01", name="Khu dân cư sáng - xanh - sạch - đẹp",
+             field="Văn hóa - xã hội", subject="Tập thể", carried_by="Chi bộ Khu dân cư số 1", kind="Duy trì",
+             start_year=2024, goals="100%", date_from=date(2027, 3, 1), date_to=date(2027, 11, 30),
+             person_in_charge="Nguyễn Văn Hùng", status="Đang thực hiện"),
+        dict(model_id="DVK-2027-CB01-2", unit_code="CB01", name="Mô hình mới năm 2027", field="Kinh tế",
+             subject="Tập thể", carried_by="Chi bộ Khu dân cư số 1", kind="Mới", start_year=2027, goals="-",
+             date_from=date(2027, 3, 1), date_to=date(2027, 11, 30), person_in_charge="Trần Thị Lan",
+             status="Đang thực hiện")], [])
+    rows = {r["model_id"]: r for r in records(init_from(tmp_path / "2028", master_2027).path, PREVIOUS_MODELS)}
+    assert {k: (v["year"], v["first_id"]) for k, v in rows.items()} == {
+        "DVK-2027-CB01-1": (2027, "DVK-2026-CB01-1"), "DVK-2027-CB01-2": (2027, "DVK-2027-CB01-2")}
+

@@ -46,6 +46,7 @@ from .book import (
     table_records,
     where,
 )
+from .previous import read_previous_models
 from .reconcile import read_register
 
 # Settings of one year's plan: not carried (a report citing last year's plan would be wrong).
@@ -228,9 +229,14 @@ def _previous_models(wb: Any, units: Any, lists: dict[str, list[str]], previous_
                      years: int) -> list[list[Any]]:
     """Last year's active models (not withdrawn, of a unit still listed) as MoHinhNamTruoc rows."""
     verdicts = {text.fold(r.get("model_id")): text.clean(r.get("result")) for r in table_records(wb, EVALUATION)}
+    # A master itself made --from knows its own previous year: a continued model the unit typed again by
+    # hand (no first ID in its row) still finds its first registration there, by unit and name.
+    lineage = {(text.fold(r["unit_code"]), text.similarity_key(r.get("name"))): r["first_id"]
+               for r in read_previous_models(wb, units) if not r["_orphan"]}
     rows = []
     for model in read_register(wb, units, lists, previous_year).counted():
         model_id = text.clean(model.get("model_id"))
+        inherited = lineage.get((text.fold(model.get("unit_code")), text.similarity_key(model.get("name"))))
         moved = {}
         for key in ("date_from", "date_to"):
             day = as_date(model.get(key))
@@ -239,7 +245,7 @@ def _previous_models(wb: Any, units: Any, lists: dict[str, list[str]], previous_
             **{k: _value(model.get(k)) for k in PREVIOUS_MODELS.keys},
             "year": previous_year,
             "model_id": model_id,
-            "first_id": text.clean(model.get("first_id")) or model_id,
+            "first_id": text.clean(model.get("first_id")) or inherited or model_id,
             "result": verdicts.get(text.fold(model_id)) or None,
             **moved,
         }
