@@ -15,7 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from ..core.kinds import IntakeStatus
+from ..core.kinds import IntakeStatus, ModelKind
 
 Echo = Callable[[str], None]
 NEXT_YEAR = 2027
@@ -32,11 +32,11 @@ ANSWERS: dict[str, dict[str, Any]] = {
                              "date_to": date(2027, 12, 20)}}},  # higher targets for its continued model
     "DB01": {"dropped": (0,), "new": [  # its 2026 model ended with the school year; a new one starts
         ("Câu lạc bộ kỹ năng sống cho học sinh", "Văn hóa - xã hội", "Tập thể",
-         "Đảng bộ Trường Trung học cơ sở Hồng An", "Mới", NEXT_YEAR, "Hội Cha mẹ học sinh",
+         "Đảng bộ Trường Trung học cơ sở Hồng An", ModelKind.NEW.value, NEXT_YEAR, "Hội Cha mẹ học sinh",
          "200 học sinh tham gia; 12 buổi sinh hoạt chuyên đề", "Sinh hoạt chiều thứ sáu hằng tuần",
          date(2027, 3, 15), date(2027, 12, 15), date(2027, 3, 26), "Ngô Thị Mai", "0912345609")]},
     "CB06": {"new": [  # keeps its model, and declares as continued a model it never ran
-        ("Bếp ăn nghĩa tình cho người bệnh", "Văn hóa - xã hội", "Tập thể", "Chi bộ Quân sự phường", "Duy trì",
+        ("Bếp ăn nghĩa tình cho người bệnh", "Văn hóa - xã hội", "Tập thể", "Chi bộ Quân sự phường", ModelKind.CONTINUED.value,
          2024, "Hội Chữ thập đỏ", "Mỗi tuần 100 suất ăn miễn phí", "Dân quân nấu và phát cơm tại trạm y tế",
          date(2027, 3, 1), date(2027, 12, 31), None, "Bùi Văn Khánh", "0912345608")]},
 }

@@ -338,7 +338,7 @@ REGISTER = Form(
         Column("model_id", "Mã mô hình", required=True, width=22),
         Column("unit_code", "Mã đơn vị", required=True, width=10),
         Column("unit_name", "Tên đơn vị", width=26),
-        *(c for c in PL01.columns if c.key != "stt"),
+        *(c for c in PL01.columns if c.key not in ("stt", "first_id")),
         Column("status", "Tình trạng đăng ký", width=14),
         Column("source_file", "Tệp nguồn", width=26),
         Column("source_row", "Dòng trong tệp", "int", width=8),
@@ -349,6 +349,9 @@ REGISTER = Form(
         # Optional and last, so a master made before they existed still reads (they are added when written).
         Column("source_id", "Mã mô hình ở cấp dưới", width=22),
         Column("origin", "Mã mô hình gốc (cấp ủy đăng ký)", width=34),
+        # Last for the same reason (and so a master made before it has its columns where they were): the model's
+        # ID at its first registration, carried from a pre-filled Phụ lục 01 (a model continued across years).
+        PL01.column("first_id"),
     ),
 )
 
