@@ -23,6 +23,7 @@ from ..spec.forms import (
     LIST_HEADERS,
     LISTS,
     MASTER_TABLES,
+    OPTIONAL_TABLES,
     QUOTAS,
     SETTING_ROWS,
     SETTINGS,
@@ -102,11 +103,13 @@ def read_form_table(wb: Workbook, form: Form) -> pd.DataFrame:
 # Tables the tool adds when it first needs them (``ensure_table``): absent means simply empty. Every other
 # table is made by ``dvk init``; its absence is an error naming its sheet (``read_table`` raises it).
 ON_DEMAND_TABLES = frozenset({EVALUATION.table})
+# Tables the tool adds on demand or that a master may simply not have (OPTIONAL_TABLES): absent reads as empty.
+ABSENT_IS_EMPTY = ON_DEMAND_TABLES | {form.table for form in OPTIONAL_TABLES}
 
 
 def table_records(wb: Workbook, form: Form) -> list[dict[str, Any]]:
     """A master table's rows as {column key: value}."""
-    if form.table in ON_DEMAND_TABLES and form.table not in wb.table_names():
+    if form.table in ABSENT_IS_EMPTY and form.table not in wb.table_names():
         return []
     return records(read_form_table(wb, form))
 

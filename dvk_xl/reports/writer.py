@@ -23,6 +23,7 @@ from ..core.errors import DvkError
 from ..core.kinds import ModelKind, Period, ReportKind
 from ..core.numbers_vi import read_number
 from ..master.book import open_master
+from ..master.previous import year_running
 from ..spec.forms import (
     METADATA_SHEET,
     PL01,
@@ -228,11 +229,24 @@ def _roman(number: int) -> str:
     return out if number == 0 else str(number)
 
 
-def _pl02_row(number: int, model: Model) -> list[Any]:
+def model_id_text(model: Model, year: int) -> str:
+    """The model's ID as staff read it in a report: a model continued across years (it has a first ID)
+    also shows that ID and since when it runs, e.g. “DVK-2027-CB01-1 (lần đầu: DVK-2025-CB01-1; năm thứ 3)”."""
+    model_id, first_id = text.clean(model["model_id"]), text.clean(model["first_id"])
+    if not first_id or text.fold(first_id) == text.fold(model_id):
+        return model_id
+    running = year_running(model["start_year"], year)
+    since = f"; năm thứ {running}" if running and running > 1 else ""
+    return f"{model_id}\n(lần đầu: {first_id}{since})"
+
+
+def _pl02_row(number: int, model: Model, year: int) -> list[Any]:
     values: list[Any] = []
     for column in PL02_COLUMNS:
         if column.key == "stt":
             values.append(number)
+        elif column.key == "model_id":
+            values.append(model_id_text(model, year))
         elif column.key == "period_text":
             values.append(_period_text(model))
         elif column.type == "date":
@@ -298,7 +312,7 @@ def write_pl02(data: ReportData, path: Path, day: date | None = None) -> Path:
         sheet.values([_roman(index), f"{unit.name}{suffix}"], [1, ncols - 1], bold=True, fill=group_fill)
         for model in unit.models:
             number += 1
-            sheet.values(_pl02_row(number, model), formats=[c.excel_format for c in PL02_COLUMNS])
+            sheet.values(_pl02_row(number, model, s.year), formats=[c.excel_format for c in PL02_COLUMNS])
     sheet.values(["", f"Tổng cộng: {len(models)} mô hình"], [1, ncols - 1], bold=True)
     last_table_row = sheet.row - 1
 
@@ -339,12 +353,14 @@ def _yes(flag: bool) -> str:
     return YES if flag else ""
 
 
-def _detail_row(number: int, model: Model) -> list[Any]:
+def _detail_row(number: int, model: Model, year: int) -> list[Any]:
     values: list[Any] = []
     for column in DETAIL_COLUMNS:
         key = column.key
         if key == "stt":
             values.append(number)
+        elif key == "model_id":
+            values.append(model_id_text(model, year))
         elif key in ("recognised", "typical"):
             values.append(_yes(getattr(model, key)))
         elif key == "commendation":
@@ -525,7 +541,7 @@ def write_pl03(data: ReportData, wb: Any, path: Path, day: date | None = None) -
     excel.set_widths(detail, DETAIL_COLUMNS)
     excel.header_row(detail, 4, DETAIL_COLUMNS)
     fit_header(detail, 4, DETAIL_COLUMNS)
-    rows = [_detail_row(i, m) for i, m in enumerate(models, start=1)]
+    rows = [_detail_row(i, m, s.year) for i, m in enumerate(models, start=1)]
     excel.write_rows(detail, 5, DETAIL_COLUMNS, rows)
     fit_rows(detail, 5, 4 + len(rows))
     if not rows:

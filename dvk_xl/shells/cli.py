@@ -166,14 +166,35 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--code", help="Mã cấp ủy do cấp trên đặt trong danh sách đơn vị của cấp trên (bỏ trống: cấp trên "
               "nhận biết theo tên). / This committee's code in the higher committee's unit list.")
 @click.option("--force", is_flag=True, help="Ghi đè sổ đã có. / Overwrite an existing master.")
-def init(directory: Path, year: int, committee: str | None, units_file: Path | None, preset: str, code: str | None,
-         force: bool) -> None:
+@click.option("--from", "previous", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Tạo từ sổ tổng hợp năm trước: mang sang đơn vị, danh mục, chỉ tiêu, cấu hình, mô hình đang thực "
+              "hiện; dời hạn sang năm mới (năm mặc định: năm trước + 1). / Start from last year's master.")
+@click.pass_context
+def init(ctx: click.Context, directory: Path, year: int, committee: str | None, units_file: Path | None, preset: str,
+         code: str | None, force: bool, previous: Path | None) -> None:
     """Tạo sổ tổng hợp mới cho đợt thi đua.
 
-    Create a new master workbook for the campaign in DIRECTORY.
+    Create a new master workbook for the campaign in DIRECTORY (with --from, next year's master
+    from last year's, which is only read).
     """
     from ..master.book import init_master
 
+    if previous is not None:
+        from click.core import ParameterSource
+
+        source = ParameterSource.COMMANDLINE
+        mixed = [f"--{name.replace('_file', '')}" for name in ("committee", "units_file", "preset", "code")
+                 if ctx.get_parameter_source(name) == source]
+        if mixed:
+            raise click.UsageError(f"--from mang sang đơn vị và cấu hình của sổ năm trước; không dùng cùng "
+                                   f"{', '.join(mixed)} (sửa trong sổ mới sau khi tạo)")
+        from ..master.nextyear import init_from
+
+        explicit = ctx.get_parameter_source("year") == source
+        carried = init_from(directory, previous, year=year if explicit else None, overwrite=force)
+        for line in carried.lines():
+            click.echo(line)
+        return
     result = init_master(directory, year=year, committee=committee, units_file=units_file, preset=preset,
                          overwrite=force, code=code)
     click.echo(f"Đã tạo sổ tổng hợp: {result.path}")

@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import DvkError
-from ..master.book import ON_DEMAND_TABLES, open_master, read_form_table
-from ..spec.forms import MASTER_TABLES
+from ..master.book import ON_DEMAND_TABLES, open_master, read_form_table, table_records
+from ..spec.forms import MASTER_TABLES, OPTIONAL_TABLES
 from .addin import ADDIN_FILE, ADDIN_NAME, MACROS_DIR, RIBBON_PART, WARM_PYTHON_KEY, own_modules, ribbon_xml
 
 OK, NA, FAIL = "ok", "na", "fail"
@@ -395,6 +395,16 @@ def check_master(master: str | os.PathLike | Any) -> list[Check]:
             checks.append(Check(name, FAIL, str(exc), "Sửa theo hướng dẫn ở trên rồi chạy lại “dvk doctor --master …”"))
         else:
             checks.append(Check(name, OK, "đủ cột, tiêu đề đúng"))
+    for form in OPTIONAL_TABLES:  # a master without them is fine: checked only where present
+        if form.table not in tables:
+            continue
+        name = f"Bảng {form.table} (sheet “{form.sheet}”)"
+        try:
+            rows = table_records(wb, form)
+        except DvkError as exc:
+            checks.append(Check(name, FAIL, str(exc), "Sửa theo hướng dẫn ở trên rồi chạy lại “dvk doctor --master …”"))
+        else:
+            checks.append(Check(name, OK, f"đủ cột, tiêu đề đúng; {len(rows)} dòng"))
     return checks
 
 
