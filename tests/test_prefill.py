@@ -52,6 +52,12 @@ def register(master):
             if r["model_id"]}
 
 
+def guard_formulas(path) -> dict[str, str]:
+    """The custom validations of a form's sheet: cell -> formula."""
+    sheet = load_workbook(path)[PL01.sheet]
+    return {str(dv.sqref): dv.formula1 for dv in sheet.data_validations.dataValidation if dv.type == "custom"}
+
+
 def test_each_unit_gets_its_models_of_last_year_as_continued(year_2027):
     _, forms = year_2027
     first, second, new = (cells(forms["CB01"], HEADER_ROW + i) for i in (1, 2, 3))
@@ -65,11 +71,28 @@ def test_each_unit_gets_its_models_of_last_year_as_continued(year_2027):
     assert values["launch_date"] is None and values["note"] is None
     assert (second["name"].value, second["kind"].value, second["start_year"].value) == (
         "Vận động hiến đất mở rộng ngõ 12", "Duy trì", 2026)
-    # identity locked on the pre-filled rows; targets, dates, people the unit's to edit
-    assert all(first[k].protection.locked for k in ("name", "field", "subject", "carried_by", "start_year", "first_id"))
-    assert not any(first[k].protection.locked for k in ("kind", "goals", "date_from", "date_to", "person_in_charge"))
+    # no cell of any input row is locked: Excel deletes a row of a protected sheet only when none of its
+    # cells is locked, and a unit ends a continued model by deleting its row
+    assert not any(c.protection.locked for row in (first, second, new) for k, c in row.items() if k != "stt")
+    # the identity of a pre-filled model is guarded instead: typing anything but its value is refused
+    guards = guard_formulas(forms["CB01"])
+    for key in ("name", "field", "subject", "carried_by", "start_year", "first_id"):
+        assert first[key].coordinate in guards, key
+    assert guards[first["name"].coordinate] == f'{first["name"].coordinate}="Khu dân cư sáng - xanh - sạch - đẹp"'
+    assert guards[first["start_year"].coordinate] == f'{first["start_year"].coordinate}=2024'
+    assert not any(first[k].coordinate in guards for k in ("kind", "goals", "date_from", "date_to", "person_in_charge"))
     # the rows below are the unit's new models: open, but for the first ID that only the tool writes
-    assert new["name"].value is None and not new["name"].protection.locked and new["first_id"].protection.locked
+    assert new["name"].value is None and new["name"].coordinate not in guards
+    assert guards[new["first_id"].coordinate] == f'LEN({new["first_id"].coordinate})=0'
+    # no cell has two validations: the dropdowns start below the guarded rows
+    listed = [ref for dv in load_workbook(forms["CB01"])[PL01.sheet].data_validations.dataValidation
+              if dv.type != "custom" for ref in str(dv.sqref).split()]
+    def covers(ref: str, cell) -> bool:
+        low_col, low_row, high_col, high_row = range_boundaries(ref)
+        return low_col <= cell.column <= high_col and low_row <= cell.row <= high_row
+
+    assert any(covers(ref, new["field"]) for ref in listed)  # a new row keeps its dropdown
+    assert not any(covers(ref, row[k]) for ref in listed for row in (first, second) for k in ("field", "subject", "start_year"))
     meta = {r[0].value: r[1].value for r in load_workbook(forms["CB01"])[METADATA_SHEET].iter_rows()}
     assert meta["prefilled"] == 2 and meta["form_version"] == 1
     assert cells(forms["PN01"], HEADER_ROW + 1)["first_id"].value == "DVK-2026-PN01-1"
@@ -189,3 +212,4 @@ def test_the_ribbon_prefills_the_same_forms_as_the_cli(year_2027, tmp_path, monk
             live, cli = cells(made, row), cells(forms[unit], row)
             assert {k: c.value for k, c in live.items()} == {k: c.value for k, c in cli.items()}
             assert {k: c.protection.locked for k, c in live.items()} == {k: c.protection.locked for k, c in cli.items()}
+        assert guard_formulas(made) == guard_formulas(forms[unit])

@@ -76,7 +76,7 @@ def next_year_step(directory: Path, master: Path, inbox: Path, echo: Echo) -> No
     forms = base / "MauPhuLuc01"
     written = write_templates(carried.path, forms)
     echo(f"9. {len(written.paths)} mẫu Phụ lục 01 năm {NEXT_YEAR}, {carried.model_units} mẫu điền sẵn mô hình năm 2026 "
-         f"(“Duy trì”, khóa tên và “Mã đăng ký lần đầu”): {forms}")
+         f"(“Duy trì”, giữ nguyên tên và “Mã đăng ký lần đầu”): {forms}")
     next_inbox = base / "TiepNhan"
     by_unit = {p.name.split("_")[1]: p for p in written.paths}
     for unit, answer in ANSWERS.items():

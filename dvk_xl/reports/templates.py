@@ -75,11 +75,14 @@ def metadata(form: Form, unit: UnitInfo, settings: Settings, extra: dict[str, An
 def write_unit_template(form: Form, unit: UnitInfo, settings: Settings, lists: dict[str, list[str]], path: Path,
                         title: str, subtitle: str = "", prefilled: Sequence[Sequence[Any]] = (),
                         locked_keys: Sequence[str] = (), meta_extra: dict[str, Any] | None = None,
-                        prefilled_locked_keys: Sequence[str] = ()) -> Path:
+                        kept_keys: Sequence[str] = (), tool_keys: Sequence[str] = ()) -> Path:
     """One unit's workbook for ``form``: header locked, input rows open, dropdowns, print setup.
 
-    ``locked_keys`` are locked on every row; ``prefilled_locked_keys`` only on the pre-filled rows (a
-    continued model's identity), the rows below staying open for new models.
+    ``locked_keys`` are locked on every row (the unit can then delete no row: Excel deletes a row of a
+    protected sheet only when none of its cells is locked). Where rows must stay deletable, cells are
+    guarded instead by a validation that refuses any other value: ``kept_keys`` keep their pre-filled
+    value (a continued model's identity), ``tool_keys`` are the tool's to write (empty on the rows below).
+    A guard stops typing, not pasting or clearing: the intake checks what comes back.
     """
     book = excel.new_book()
     excel.default_font(book)
@@ -96,11 +99,12 @@ def write_unit_template(form: Form, unit: UnitInfo, settings: Settings, lists: d
     excel.set_widths(ws, form.columns)
     excel.header_row(ws, HEADER_ROW, form.columns)
     first, last = HEADER_ROW + 1, HEADER_ROW + max(INPUT_ROWS, len(prefilled) + 5)
-    locked_positions = {form.position(k) for k in locked_keys}
-    prefilled_positions = locked_positions | {form.position(k) for k in prefilled_locked_keys}
+    locked = {form.position(k) for k in locked_keys}
+    kept, tools = {form.position(k) for k in kept_keys}, {form.position(k) for k in tool_keys}
+    guarded: dict[int, int] = {}  # column -> rows from ``first`` whose cells a guard covers (no dropdown there)
     for r in range(first, last + 1):
         values = prefilled[r - first] if r - first < len(prefilled) else [None] * ncols
-        locked = prefilled_positions if r - first < len(prefilled) else locked_positions
+        guards = (kept | tools) if r - first < len(prefilled) else tools
         for c, column in enumerate(form.columns):
             cell = ws.cell(r, c + 1)
             value = values[c] if c < len(values) else None
@@ -110,7 +114,11 @@ def write_unit_template(form: Form, unit: UnitInfo, settings: Settings, lists: d
             cell.font, cell.alignment, cell.border = excel.CELL_FONT, excel.WRAP, excel.BOX
             if column.excel_format:
                 cell.number_format = column.excel_format
-            if c not in locked and column.key != "stt":
+            if c in guards and excel.keep_value_validation(ws, cell, value if r - first < len(prefilled) else None,
+                                                            _guard_message(column.header, c in kept)):
+                cell.protection = excel.UNLOCKED  # open, so the row can be deleted; the guard stops typing
+                guarded[c] = r - first + 1
+            elif c not in locked and column.key != "stt":
                 cell.protection = excel.UNLOCKED
                 cell.fill = excel.INPUT_FILL
         ws.cell(r, 1).protection = excel.UNLOCKED  # STT is the unit's to number
@@ -122,7 +130,9 @@ def write_unit_template(form: Form, unit: UnitInfo, settings: Settings, lists: d
     lists_ws.sheet_state = "hidden"
     for c, column in enumerate(form.columns):
         letter = excel_column(c)
-        cells = f"{letter}{first}:{letter}{last}"
+        if guarded.get(c, 0) > last - first:
+            continue  # every row guarded: no dropdown to add
+        cells = f"{letter}{first + guarded.get(c, 0)}:{letter}{last}"  # guards are the top rows
         if column.choices:
             excel.list_validation(ws, cells, names[column.choices], column.header, lists.get(column.choices, []))
         elif column.type == "date":
@@ -196,8 +206,8 @@ def write_templates(master_path: str | Path, out_dir: str | Path, units: Sequenc
             carried = previous.get(text.fold(unit.code), [])
             path = write_unit_template(PL01, unit, settings, lists, out / template_file_name(PL01, unit),
                                        PL01.title.format(year=settings.year), plan,
-                                       prefilled=[continued_row(m) for m in carried], locked_keys=("first_id",),
-                                       prefilled_locked_keys=CONTINUED_LOCKED,
+                                       prefilled=[continued_row(m) for m in carried], tool_keys=("first_id",),
+                                       kept_keys=CONTINUED_KEPT,
                                        meta_extra={"prefilled": len(carried)} if carried else None)
         else:
             rows = [[None, model_id, name] for model_id, name in models[text.fold(unit.code)]]
@@ -215,8 +225,15 @@ def write_templates(master_path: str | Path, out_dir: str | Path, units: Sequenc
     return TemplatesResult(paths=paths, form=chosen)
 
 
-# What a pre-filled continued model keeps as it is: its identity. Goals, dates, people stay the unit's to edit.
-CONTINUED_LOCKED = ("name", "field", "subject", "carried_by", "start_year", "first_id")
+# What a pre-filled continued model keeps as it is: its identity. Goals, dates, people stay the unit's to edit,
+# and the whole row stays deletable (a model the unit ends).
+CONTINUED_KEPT = ("name", "field", "subject", "carried_by", "start_year", "first_id")
+
+
+def _guard_message(header: str, kept: bool) -> str:
+    if kept:
+        return f"“{header}” của mô hình năm trước giữ nguyên; muốn thôi thực hiện mô hình này thì xóa cả dòng"
+    return f"Ô “{header}” do công cụ điền cho mô hình năm trước; mô hình mới để trống ô này"
 
 
 def continued_row(model: dict[str, Any]) -> list[Any]:

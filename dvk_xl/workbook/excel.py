@@ -198,6 +198,29 @@ def whole_number_validation(ws: Worksheet, cells: str, title: str, low: int, hig
     ws.add_data_validation(dv)
 
 
+def keep_value_validation(ws: Worksheet, cell: Any, value: Any, message: str) -> bool:
+    """Refuse typing anything but ``value`` in ``cell`` (None: anything at all), with ``message``.
+
+    A guard for a cell that must stay open (so that its row can be deleted on a protected sheet) yet
+    keep what the tool wrote. False, and no guard, when the value does not fit in a formula.
+    """
+    ref = cell.coordinate
+    if value is None or value == "":
+        formula = f"LEN({ref})=0"
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        formula = f"{ref}={value:g}"
+    else:
+        formula = f'{ref}="{str(value).replace(chr(34), chr(34) * 2)}"'  # Excel compares text ignoring case
+    if len(formula) > 255:  # Excel's limit for a validation formula
+        return False
+    dv = DataValidation(type="custom", formula1=formula, allow_blank=True, showErrorMessage=True,
+                        showInputMessage=True, errorTitle="Ô không sửa được", error=message[:255],
+                        promptTitle="Giữ nguyên", prompt=message[:255])
+    dv.add(ref)
+    ws.add_data_validation(dv)
+    return True
+
+
 def page_setup(ws: Worksheet, landscape: bool = True, title_rows: str | None = None, footer: str = "") -> None:
     """A4, fitted to the page width, header rows repeated, page numbers in the footer."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
