@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import hashlib
 
 from dvk_xl.core.dates import as_date
 from dvk_xl.demo.demo_nextyear import NEXT_YEAR_STEPS, next_year_step
 from dvk_xl.demo.run import DEMO_MODELS
 from dvk_xl.master.book import open_master, read_form_table
-from dvk_xl.spec.forms import PL01, REGISTER
+from dvk_xl.spec.forms import PL01, REGISTER, UNITS
 from tests.reportfixtures import fill_register
 
 
@@ -50,3 +52,13 @@ def test_the_next_year_of_the_demo(ward_master, tmp_path):
     false_continued = by_name["Bếp ăn nghĩa tình cho người bệnh"]  # CB06 never ran it: no first ID to link
     assert false_continued["kind"] == "Duy trì" and not false_continued["first_id"]
     assert by_name["Dân quân gần dân"]["first_id"] == "DVK-2026-CB06-1"
+    # the false "Duy trì" is shown to staff, and the units that have not answered get a reminder
+    assert "[continued-unknown]" in out and "Bếp ăn nghĩa tình cho người bệnh" in out
+    reminders = sorted((state.directory / "ThuNhacNop").glob("*.eml"))
+    answered = {"CB01", "CB02", "CB04", "CB06", "DB01", "MT01"}
+    units = read_form_table(open_master(state.master), UNITS)["unit_code"]
+    assert len(reminders) == len(set(units) - answered) > 0
+    message = email.message_from_bytes(reminders[0].read_bytes(), policy=email.policy.default)
+    assert "Nhắc gửi Phụ lục 01" in message["Subject"] and "03/03/2027" in message["Subject"]
+    attached = [part.get_filename() for part in message.iter_attachments()]
+    assert len(attached) == 1 and attached[0].startswith("PL01_")

@@ -54,9 +54,23 @@ class NextYear:
     report: Any  # the IntakeReport of the consolidation
 
 
-# Steps that show more of the next year append themselves here: step(next_year, echo). The cross-year
-# warnings (``continued-unknown`` …) and the e-mail reminders to the units that have not answered go here.
-NEXT_YEAR_STEPS: list[Callable[[NextYear, Echo], None]] = []
+REMIND_ON = date(NEXT_YEAR, 3, 1)  # two days before the moved 03/3 deadline
+
+
+def remind_step(year: NextYear, echo: Echo) -> None:
+    """dvk remind: a draft to each unit that still owes its Phụ lục 01 two days before the deadline."""
+    from ..reports.unit_mail import remind
+
+    folder = year.directory / "ThuNhacNop"
+    result = remind(year.master, folder, today=REMIND_ON, templates_dir=year.forms)
+    echo(f"11. Ngày {REMIND_ON:%d/%m/%Y} (dvk remind): {len(result.drafts)} thư nhắc đơn vị chưa nộp, kèm mẫu trống "
+         f"của đơn vị; {result.up_to_date} đơn vị đã nộp không nhận thư: {folder}")
+    for draft in result.drafts:
+        echo(f"   {draft.unit_code} → {', '.join(draft.to) or 'chưa có e-mail'}: {draft.subject}")
+
+
+# What the demo shows after the 2027 intake, in order: step(next_year, echo).
+NEXT_YEAR_STEPS: list[Callable[[NextYear, Echo], None]] = [remind_step]
 
 
 def next_year_step(directory: Path, master: Path, inbox: Path, echo: Echo) -> None:
@@ -64,7 +78,7 @@ def next_year_step(directory: Path, master: Path, inbox: Path, echo: Echo) -> No
     from ..intake.consolidation import consolidate
     from ..master.book import open_master, read_form_table
     from ..master.nextyear import init_from
-    from ..reports.templates import write_templates
+    from ..reports.unit_mail import TEMPLATES_DIR, send_templates
     from ..spec.forms import REGISTER
     from .demo_fill import fill_prefilled
 
@@ -73,12 +87,14 @@ def next_year_step(directory: Path, master: Path, inbox: Path, echo: Echo) -> No
     echo(f"\nNĂM SAU: tạo sổ năm {NEXT_YEAR} từ sổ năm 2026 (dvk init {base.name} --from {master.name}):")
     for line in carried.lines()[1:]:
         echo(f" {line}")
-    forms = base / "MauPhuLuc01"
-    written = write_templates(carried.path, forms)
-    echo(f"9. {len(written.paths)} mẫu Phụ lục 01 năm {NEXT_YEAR}, {carried.model_units} mẫu điền sẵn mô hình năm 2026 "
-         f"(“Duy trì”, giữ nguyên tên và “Mã đăng ký lần đầu”): {forms}")
+    forms = base / TEMPLATES_DIR
+    sent = send_templates(carried.path, forms)  # dvk templates --eml: each unit its form, in a draft
+    echo(f"9. {len(sent.paths)} mẫu Phụ lục 01 năm {NEXT_YEAR}, {carried.model_units} mẫu điền sẵn mô hình năm 2026 "
+         f"(“Duy trì”, giữ nguyên tên và “Mã đăng ký lần đầu”), mỗi đơn vị một thư nháp kèm mẫu: {forms}")
+    for line in sent.lines()[-3:] if sent.no_email else []:
+        echo(f"   {line.strip()}")
     next_inbox = base / "TiepNhan"
-    by_unit = {p.name.split("_")[1]: p for p in written.paths}
+    by_unit = {p.name.split("_")[1]: p for p in sent.paths}
     for unit, answer in ANSWERS.items():
         template = by_unit[unit]
         path = fill_prefilled(template, next_inbox / template.name, changes=answer.get("changes"),

@@ -41,6 +41,11 @@ DEMO_UNITS: list[dict[str, Any]] = [
     {"unit_code": "CD01", "unit_name": "Công đoàn cơ sở phường", "unit_type": "Tổ chức chính trị - xã hội",
      "min_models": 1},
 ]
+# Every unit but one has an address: the demo's e-mail drafts have recipients, and one unit shows how a
+# unit without an address is listed (RFC 2606's .example domain: nothing is ever sent there).
+for _unit in DEMO_UNITS:
+    if _unit["unit_code"] != "CCB01":
+        _unit["email"] = f"{_unit['unit_code'].lower()}@phuonghongan.example"
 
 # One tuple per model: name, field, subject, carried by, kind, start year, partners, goals, method,
 # from, to, launch, person in charge, phone.
