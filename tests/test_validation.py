@@ -113,3 +113,10 @@ def test_one_pandera_pass_for_many_files(returned, monkeypatch):
     report = check_files(returned.master, paths)
     assert len(calls) == 1
     assert [f.status for f in report.files] == ["accepted"] * 3 + ["accepted"]
+
+
+def test_a_replicated_model_is_meant_to_resemble_another_units(returned):
+    first = returned("CB01", [GOOD_MODEL])
+    copied = returned("CB02", [model(name="Mô hình “Khu dân cư sáng xanh sạch đẹp”", kind="Nhân rộng", start_year=2025)])
+    report = check_files(returned.master, [first, copied])
+    assert [pairs(outcome) for outcome in report.files] == [[], []]

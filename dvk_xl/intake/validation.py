@@ -494,7 +494,12 @@ def check_duplicates(frame: pd.DataFrame, files: list[ReturnedFile], form: Form,
     by_key: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for key, entries in campaign.existing_models.items():
         by_key[key].extend(entries)
-    similarity = frame["name"].map(lambda v: text.similarity_key(v) if v else "")
+    # A "Nhân rộng" model is meant to resemble another unit's model: it is neither warned nor warned about
+    # (``replicated-unknown`` checks the other way round, that it resembles something).
+    replicated = text.fold(ModelKind.REPLICATED.value)
+    kinds = frame["kind"] if "kind" in frame else pd.Series("", index=frame.index)
+    similarity = [text.similarity_key(name) if name and text.fold(kind) != replicated else ""
+                  for name, kind in zip(frame["name"], kinds, strict=True)]
     # A file whose unit is unknown (already an error) has no unit to compare: pandas gives NaN there.
     units = [text.clean(u) for u in frame["_unit"]]
     for unit, name, key in zip(units, frame["name"], similarity, strict=True):
