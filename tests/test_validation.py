@@ -116,6 +116,7 @@ def test_one_pandera_pass_for_many_files(returned, monkeypatch):
 
 
 def test_a_replicated_model_is_meant_to_resemble_another_units(returned):
+    """Declared a replication, not a second registration: neither file is warned."""
     first = returned("CB01", [GOOD_MODEL])
     copied = returned("CB02", [model(name="Mô hình “Khu dân cư sáng xanh sạch đẹp”", kind="Nhân rộng", start_year=2025)])
     report = check_files(returned.master, [first, copied])

@@ -494,8 +494,8 @@ def check_duplicates(frame: pd.DataFrame, files: list[ReturnedFile], form: Form,
     by_key: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for key, entries in campaign.existing_models.items():
         by_key[key].extend(entries)
-    # A "Nhân rộng" model is meant to resemble another unit's model: it is neither warned nor warned about
-    # (``replicated-unknown`` checks the other way round, that it resembles something).
+    # A "Nhân rộng" model is declared a replication of another unit's, not a second registration of it:
+    # neither it nor the model it resembles is warned (``replicated-unknown`` checks that it resembles one).
     replicated = text.fold(ModelKind.REPLICATED.value)
     kinds = frame["kind"] if "kind" in frame else pd.Series("", index=frame.index)
     similarity = [text.similarity_key(name) if name and text.fold(kind) != replicated else ""
