@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from dvk_xl.core.errors import DvkError
+from dvk_xl.demo.run import DEMO_UNITS
 from dvk_xl.master.book import init_master, load_settings, open_master, read_form_table
 from dvk_xl.master.nextyear import init_from, move_to_year
 from dvk_xl.master.previous import previous_by_unit, read_previous_models, year_running
@@ -137,7 +138,8 @@ def test_cli_summary_says_what_was_carried_and_what_to_check(year_2026, tmp_path
     assert run.exit_code == 0, run.output
     out = run.output
     assert "Đã tạo sổ tổng hợp năm 2027" in out
-    assert "12 đơn vị (1 đơn vị có email" in out and "4 chỉ tiêu, 8 tiêu chí" in out
+    with_email = sum(1 for unit in DEMO_UNITS if unit.get("email") or unit["unit_code"] == "CB01")  # CB01's set above
+    assert f"12 đơn vị ({with_email} đơn vị có email" in out and "4 chỉ tiêu, 8 tiêu chí" in out
     assert "3 mô hình đang thực hiện năm 2026 của 2 đơn vị" in out
     assert "kế hoạch năm 2026 (số 15-KH/ĐU, ngày 20/01/2026) không mang sang" in out
     assert "Chỉ tiêu: 4 chỉ tiêu của năm 2026" in out
