@@ -32,7 +32,6 @@ from ..spec.forms import (
 )
 from ..spec.presets import CRITERIA as PLAN_CRITERIA
 from ..spec.presets import Preset, get_preset
-from ..workbook import excel
 from ..workbook.api import Workbook, cell_ref, sheet_row
 from ..workbook.table_sheet import TABLE_HEADER_ROW, TABLE_HINTS, add_table_sheet  # noqa: F401 - master's names
 
@@ -346,6 +345,8 @@ def init_master(directory: str | Path, year: int = 2026, committee: str | None =
             note = f"Kế hoạch ghi hạn “{shown}”: {exc.message}. Cần xác nhận lại hạn với cấp ủy rồi nhập vào ô “Hạn”."
             notices.append(f"Tiến độ “{d.description}”: {note}")
         deadline_rows.append([d.step, d.description, due, d.responsible, d.form, note])
+
+    from ..workbook import excel  # openpyxl: only creating a master needs it
 
     book = excel.new_book()
     excel.default_font(book)

@@ -38,15 +38,10 @@ from ..spec.forms import (
 )
 from ..workbook import excel
 from ..workbook.api import FormattedNumber, excel_value
+from .names import FILE_NAMES, report_file_name  # noqa: F401 - the writer's names, kept importable from here
 from .reportdata import Model, ReportData, load_report_data
 
-FILE_NAMES = {ReportKind.REGISTRATION: "PL02_DangKy_DVK", ReportKind.HALF_YEAR: "PL03_BaoCao6Thang_DVK",
-              ReportKind.YEAR: "PL03_BaoCaoNam_DVK"}
 GAP = "(chưa có dữ liệu)"
-
-
-def report_file_name(kind: ReportKind | str, year: int, committee: str) -> str:
-    return f"{FILE_NAMES[kind]}_{year}_{text.file_slug(committee)}.xlsx"
 
 
 def document_symbol(committee: str) -> str:
