@@ -3,6 +3,7 @@
     python benchmarks/bench_ward.py            # 7 cold rounds, 5 warm calls of each action
     python benchmarks/bench_ward.py --quick    # 3 and 3 (a smoke run)
     python benchmarks/bench_ward.py --json out.json
+    python benchmarks/bench_ward.py --before /path/to/older/checkout   # before/after in the same run
 
 ``run(quick=False) -> dict`` gives the same as JSON-able rows (name, seconds, baseline_seconds, ratio,
 target, met), for the ``make bench`` runner.
@@ -16,6 +17,12 @@ What is measured, on fresh copies of the demo ward's files every time (copying i
          just wrote (nothing new: nothing may be written). The phases of each warm call come from
          timers put around the library's steps.
 The machine may be shared: the figures are medians, the load average is printed with them.
+The package's modules are byte-compiled first (``compileall``), as an installed package is: without
+``.pyc`` files (an editable checkout run with PYTHONDONTWRITEBYTECODE) each process compiles them again.
+
+``--before SRC`` (a folder holding an older ``dvk_xl``) runs every case on that version too, interleaved
+in the same rounds; both versions are then started the same way (``python -c`` with the version's folder
+first on the path), so their figures compare, and each row gains ``before_seconds``.
 """
 
 from __future__ import annotations
@@ -82,22 +89,38 @@ def fresh_case(ward: dict[str, Path], action: str, root: Path) -> Path:
 # --- cold: whole processes ---------------------------------------------------------------------------
 
 
-def dvk_command() -> list[str]:
-    """The ``dvk`` script installed beside this Python (as staff run it), else the module."""
+# Runs ``dvk`` from the version in argv[1] whatever is installed: an editable install's finder is dropped.
+FROM_SOURCE = ("import sys; sys.meta_path[:] = [f for f in sys.meta_path if 'editable' not in repr(f)]; "
+               "sys.path.insert(0, sys.argv.pop(1)); sys.argv[0] = 'dvk'; "
+               "from dvk_xl.shells.cli import main; sys.exit(main())")
+
+
+def dvk_command(src: Path | None = None) -> list[str]:
+    """``dvk`` from the source folder ``src``; without one, the script installed beside this Python (as
+    staff run it), else the module."""
+    if src is not None:
+        return [sys.executable, "-c", FROM_SOURCE, str(src)]
     script = Path(sys.executable).parent / ("dvk.exe" if os.name == "nt" else "dvk")
     return [str(script)] if script.exists() else [sys.executable, "-m", "dvk_xl.shells.cli"]
 
 
-def cold_argv(action: str, case: Path) -> list[str]:
+def byte_compile(src: Path) -> None:
+    """Write the ``.pyc`` files of ``src``'s dvk_xl, as ``pip install`` does."""
+    import compileall
+
+    compileall.compile_dir(str(src / "dvk_xl"), quiet=1)
+
+
+def cold_argv(action: str, case: Path, src: Path | None = None) -> list[str]:
     master = str(case / MASTER_NAME)
     if action == "consolidate":
-        return [*dvk_command(), "consolidate", master, str(case / "inbox"), "--json"]
+        return [*dvk_command(src), "consolidate", master, str(case / "inbox"), "--json"]
     if action == "compliance":
-        return [*dvk_command(), "compliance", master, "--today", TODAY, "--json"]
+        return [*dvk_command(src), "compliance", master, "--today", TODAY, "--json"]
     if action == "report":
-        return [*dvk_command(), "report", master, "--kind", "dang-ky", "--out", str(case / "out"), "--date", REPORT_DAY]
+        return [*dvk_command(src), "report", master, "--kind", "dang-ky", "--out", str(case / "out"), "--date", REPORT_DAY]
     if action == "help":
-        return [*dvk_command(), "--help"]
+        return [*dvk_command(src), "--help"]
     if action == "bare":
         return [sys.executable, "-c", BARE_IMPORT]
     if action == "python":
@@ -120,19 +143,28 @@ def timed_process(argv: list[str], prints: bool = True) -> tuple[float, float]:
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def cold_rounds(ward: dict[str, Path], rounds: int, root: Path) -> dict[str, dict[str, list[float]]]:
-    """Each round: python, the bare import, --help and the three commands, one after another."""
-    order = ("python", "bare", "help", *ACTIONS)
-    times: dict[str, dict[str, list[float]]] = {name: {"wall": [], "cpu": []} for name in order}
+def cold_rounds(ward: dict[str, Path], rounds: int, root: Path, versions: dict[str, Path | None],
+                ) -> dict[str, dict[str, list[float]]]:
+    """Each round: python, the bare import, then --help and the three commands of each version.
+
+    ``versions``: "" (this version) and, when compared, "before" -> the source folder (None: as installed).
+    """
+    order = [("python", ""), ("bare", "")] + [(name, v) for name in ("help", *ACTIONS) for v in versions]
+    times: dict[str, dict[str, list[float]]] = {key(n, v): {"wall": [], "cpu": []} for n, v in order}
     for _ in range(rounds):
-        for name in order:
+        for name, version in order:
             case = fresh_case(ward, name, root) if name in ACTIONS else root
-            wall, cpu = timed_process(cold_argv(name, case), prints=name not in ("python", "bare"))
-            times[name]["wall"].append(wall)
-            times[name]["cpu"].append(cpu)
+            argv = cold_argv(name, case, versions.get(version))
+            wall, cpu = timed_process(argv, prints=name not in ("python", "bare"))
+            times[key(name, version)]["wall"].append(wall)
+            times[key(name, version)]["cpu"].append(cpu)
             if name in ACTIONS:
                 shutil.rmtree(case)
     return times
+
+
+def key(name: str, version: str) -> str:
+    return f"{name}@{version}" if version else name
 
 
 # --- warm: one process, the library called as the ribbon calls it ----------------------------------
@@ -187,7 +219,9 @@ def phase_timers(action: str) -> Iterator[dict[str, float]]:
         if "." in attribute:
             class_name, attribute = attribute.split(".")
             owner = getattr(owner, class_name)
-        real = owner.__dict__[attribute] if isinstance(owner, type) else getattr(owner, attribute)
+        real = owner.__dict__.get(attribute) if isinstance(owner, type) else getattr(owner, attribute, None)
+        if real is None:  # an older version without this step
+            continue
         setattr(owner, attribute, timer(name, real))
         undo.append(lambda owner=owner, attribute=attribute, real=real: setattr(owner, attribute, real))
     try:
@@ -231,13 +265,15 @@ def warm_child(ward: dict[str, Path], repeat: int, root: Path) -> dict[str, Any]
         first = call(action, case)
         out["first"][action] = time.perf_counter() - started
         shutil.rmtree(case)
-        seconds, phases = [], []
+        seconds, cpus, phases = [], [], []
         for _ in range(repeat):
             case = fresh_case(ward, action, root)
             with phase_timers(action) as spent:
                 started = time.perf_counter()
+                cpu = time.process_time()
                 again = call(action, case)
                 seconds.append(time.perf_counter() - started)
+                cpus.append(time.process_time() - cpu)
             phases.append(spent)
             out["same"][action] = out["same"].get(action, True) and again == first
             if action == "consolidate":  # once more on the master just written: nothing new arrived
@@ -250,13 +286,16 @@ def warm_child(ward: dict[str, Path], repeat: int, root: Path) -> dict[str, Any]
                                     and stamp == (master.stat().st_mtime_ns, master.read_bytes()))
             shutil.rmtree(case)
         out["warm"][action] = seconds
+        out.setdefault("warm_cpu", {})[action] = cpus
         out["phases"][action] = {name: statistics.median(p[name] for p in phases) for name in phases[0]}
     return out
 
 
-def warm_process(ward: dict[str, Path], repeat: int, root: Path) -> dict[str, Any]:
+def warm_process(ward: dict[str, Path], repeat: int, root: Path, src: Path | None = None) -> dict[str, Any]:
     argv = [sys.executable, str(Path(__file__).resolve()), "--child", json.dumps({k: str(v) for k, v in ward.items()}),
             "--repeat", str(repeat), "--root", str(root)]
+    if src is not None:
+        argv += ["--src", str(src)]
     done = subprocess.run(argv, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"warm child failed: {done.stderr[-3000:]}")
@@ -274,7 +313,25 @@ def row(name: str, seconds: float, baseline: float | None = None, target: str = 
             "ratio": ratio, "target": target, "met": met, **extra}
 
 
-def build_rows(cold: dict[str, dict[str, list[float]]], warm: dict[str, Any]) -> list[dict[str, Any]]:
+def build_rows(cold: dict[str, dict[str, list[float]]], warm: dict[str, Any],
+               before: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The table's rows; with ``before`` (the older version's warm results; its cold ones are in ``cold``
+    under "<name>@before") each row of a measured case also gets ``before_seconds``."""
+    rows = _rows(cold, warm)
+    if before is not None:
+        old = {r["name"]: r for r in _rows({k.removesuffix("@before"): v for k, v in cold.items()
+                                            if k.endswith("@before") or k in ("python", "bare")}, before)}
+        for r in rows:
+            if r["name"] in old and not r["name"].startswith(("ward cold: python", "ward cold: bare")):
+                r["before_seconds"] = old[r["name"]]["seconds"]
+                if old[r["name"]].get("cpu_seconds") is not None:
+                    r["before_cpu_seconds"] = old[r["name"]]["cpu_seconds"]
+                if "gap_seconds" in old[r["name"]]:
+                    r["before_gap_seconds"] = old[r["name"]]["gap_seconds"]
+    return rows
+
+
+def _rows(cold: dict[str, dict[str, list[float]]], warm: dict[str, Any]) -> list[dict[str, Any]]:
     median = statistics.median
     bare = median(cold["bare"]["wall"])
     rows = [row("ward cold: python -c pass", median(cold["python"]["wall"]), cpu_seconds=median(cold["python"]["cpu"])),
@@ -294,6 +351,7 @@ def build_rows(cold: dict[str, dict[str, list[float]]], warm: dict[str, Any]) ->
         seconds = median(warm["warm"][action])
         rows.append(row(f"ward warm: {action} (second call)", seconds, first, target=f"<= {TARGET_WARM} s",
                         met=seconds <= TARGET_WARM, baseline_is="the first call in the same process",
+                        cpu_seconds=median(warm["warm_cpu"][action]),
                         same_result=warm["same"][action]))
         for phase, spent in warm["phases"][action].items():
             rows.append(row(f"ward warm: {action} · {phase}", spent))
@@ -308,36 +366,52 @@ def render(rows: list[dict[str, Any]]) -> str:
     def cell(value: Any, fmt: str) -> str:
         return "" if value is None else format(value, fmt)
 
-    lines = [f"{'case':<72} {'seconds':>8} {'baseline':>9} {'ratio':>6} {'cpu s':>6}  {'target':<30} met",
-             "-" * 142]
+    compared = any("before_seconds" in r for r in rows)
+    lines = [f"{'case':<72} {'seconds':>8} {'baseline':>9} {'ratio':>6} {'cpu s':>6}  {'target':<30} met"
+             + ("      before" if compared else ""), "-" * (154 if compared else 142)]
     for r in rows:
         met = "" if r["met"] is None else ("yes" if r["met"] else "NO")
         extra = f"  (gap {r['gap_seconds']:+.3f} s)" if "gap_seconds" in r else ""
+        if "before_seconds" in r:
+            extra += f"{'':<{20 - len(extra)}}before {r['before_seconds']:.3f}"
+            extra += f" (cpu {r['before_cpu_seconds']:.3f})" if "before_cpu_seconds" in r else ""
+            extra += f" (gap {r['before_gap_seconds']:+.3f} s)" if "before_gap_seconds" in r else ""
         lines.append(f"{r['name']:<72} {cell(r['seconds'], '8.3f')} {cell(r['baseline_seconds'], '9.3f')} "
                      f"{cell(r['ratio'], '6.2f')} {cell(r.get('cpu_seconds'), '6.3f')}  {r['target']:<30} {met}{extra}")
     return "\n".join(lines)
 
 
-def run(quick: bool = False) -> dict[str, Any]:
-    """Build the demo ward, measure, and return {"rows": [...], "machine": {...}} (JSON-able)."""
+def run(quick: bool = False, before: Path | None = None) -> dict[str, Any]:
+    """Build the demo ward, measure, and return {"rows": [...], "machine": {...}} (JSON-able).
+
+    ``before``: a source folder of an older dvk_xl, measured in the same run (see the module's doc).
+    """
     rounds, repeat = (3, 3) if quick else (7, 5)
     OUT.mkdir(parents=True, exist_ok=True)
     root = Path(tempfile.mkdtemp(prefix="bench-ward-", dir=OUT))
+    here = HERE.parent
+    versions: dict[str, Path | None] = {"": here if before else None}
+    if before:
+        versions["before"] = Path(before).resolve()
+    for src in {here, *(v for v in versions.values() if v)}:
+        byte_compile(src)
     try:
         ward = make_ward(root / "ward")
         load_before = os.getloadavg()
-        warm = warm_process(ward, repeat, root)
-        cold = cold_rounds(ward, rounds, root)
+        warm = warm_process(ward, repeat, root, versions[""])
+        warm_before = warm_process(ward, repeat, root, versions["before"]) if before else None
+        cold = cold_rounds(ward, rounds, root, versions)
         load_after = os.getloadavg()
     finally:
         shutil.rmtree(root, ignore_errors=True)
     return {
         "benchmark": "ward",
-        "rows": build_rows(cold, warm),
+        "rows": build_rows(cold, warm, warm_before),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
                     "load_average_before": [round(x, 2) for x in load_before],
                     "load_average_after": [round(x, 2) for x in load_after]},
         "settings": {"quick": quick, "cold_rounds": rounds, "warm_calls": repeat, "files": 12,
+                     "before": str(before) if before else None,
                      "date": date.today().isoformat()},
     }
 
@@ -346,15 +420,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="3 cold rounds and 3 warm calls (a smoke run)")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--before", type=Path, help="a folder holding an older dvk_xl, measured in the same run")
+    parser.add_argument("--src", type=Path, help=argparse.SUPPRESS)  # the warm child: dvk_xl from this folder
     parser.add_argument("--child", help=argparse.SUPPRESS)  # the warm process: the ward's files as JSON
     parser.add_argument("--repeat", type=int, default=5, help=argparse.SUPPRESS)
     parser.add_argument("--root", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
+        if args.src:
+            sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in repr(f)]
+            sys.path.insert(0, str(args.src))
         ward = {k: Path(v) for k, v in json.loads(args.child).items()}
         print(json.dumps(warm_child(ward, args.repeat, args.root)))
         return 0
-    results = run(quick=args.quick)
+    results = run(quick=args.quick, before=args.before)
     print(render(results["rows"]))
     machine = results["machine"]
     print(f"\n{machine['cpus']} cores, Python {machine['python']}; load average before "

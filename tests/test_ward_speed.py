@@ -18,15 +18,15 @@ def fresh_python(code: str, *args: str) -> list[str]:
 
 
 def test_consolidate_runs_without_openpyxl_and_hypothesis(returned):
-    """The fast path reads with calamine and patches the tables' XML: openpyxl is never needed, and
-    pandera's strategies (hypothesis) are not loaded for a validation."""
+    """The fast path reads with calamine and patches the tables' XML: openpyxl is never needed,
+    pandera's strategies (hypothesis) are not loaded for a validation, nor a process pool for one file."""
     returned("CB01", [GOOD_MODEL, NEW_MODEL])
     code = ("import sys; from pathlib import Path; from dvk_xl.intake.consolidation import consolidate\n"
             "report = consolidate(Path(sys.argv[1]), Path(sys.argv[2]))\n"
-            "print(report.summary()['accepted'], report.master_changed, "
-            "*(m in sys.modules for m in ('openpyxl', 'hypothesis', 'dvk_xl.reports.writer', 'pandera')))")
+            "print(report.summary()['accepted'], report.master_changed, *(m in sys.modules for m in "
+            "('openpyxl', 'hypothesis', 'dvk_xl.reports.writer', 'multiprocessing', 'pandera')))")
     assert fresh_python(code, str(returned.master), str(returned.inbox)) == ["1", "True", "False", "False", "False",
-                                                                             "True"]
+                                                                             "False", "True"]
 
 
 def test_pandera_without_hypothesis_leaves_hypothesis_importable():
@@ -38,6 +38,15 @@ def test_pandera_without_hypothesis_leaves_hypothesis_importable():
             "import hypothesis\n"
             "print(before, during, hypothesis.__name__, pa is sys.modules['pandera.pandas'])")
     assert fresh_python(code) == ["False", "False", "hypothesis", "True"]
+
+
+def test_an_absent_geopandas_stays_absent():
+    """pandera looks for geopandas in every column check; when it is not installed the answer is kept."""
+    code = ("import importlib.util, sys; installed = importlib.util.find_spec('geopandas') is not None\n"
+            "from dvk_xl.intake.pandera_lib import pandera; pandera()\n"
+            "try:\n    import geopandas; found = True\nexcept ImportError:\n    found = False\n"
+            "print(installed == found)")
+    assert fresh_python(code) == ["True"]
 
 
 def test_pandera_after_hypothesis_is_the_ordinary_pandera():
@@ -71,7 +80,7 @@ def test_bench_rows_pair_each_round_with_its_bare_import():
     cold["compliance"]["wall"] = [1.5, 2.5, 3.5]  # 0.5 s over: missed, although its median is below bare's max
     warm = {"first": {a: 1.0 for a in bench.ACTIONS}, "warm": {a: [0.1, 0.3, 0.15] for a in bench.ACTIONS},
             "phases": {a: {"read": 0.05} for a in bench.ACTIONS}, "same": {a: True for a in bench.ACTIONS},
-            "unchanged": [0.05], "untouched": True}
+            "unchanged": [0.05], "untouched": True, "warm_cpu": {a: [0.1] * 3 for a in bench.ACTIONS}}
     warm["warm"]["report"] = [0.25, 0.3, 0.21]
     rows = {r["name"]: r for r in bench.build_rows(cold, warm)}
     assert rows["ward cold: dvk --help"]["met"] is True
@@ -87,3 +96,11 @@ def test_bench_rows_pair_each_round_with_its_bare_import():
     import json
 
     json.dumps(list(rows.values()))  # JSON-able for the make bench runner
+    before = dict(warm, warm={a: [0.4] * 3 for a in bench.ACTIONS})
+    for name in ("help", *bench.ACTIONS):
+        cold[f"{name}@before"] = {"wall": [w + 0.5 for w in cold[name]["wall"]], "cpu": cold[name]["cpu"]}
+    compared = {r["name"]: r for r in bench.build_rows(cold, warm, before)}
+    assert compared["ward cold: dvk consolidate (whole process)"]["before_gap_seconds"] == 0.7
+    assert compared["ward warm: report (second call)"]["before_seconds"] == 0.4
+    assert "before_seconds" not in compared["ward cold: bare import (import pandas, pandera, openpyxl)"]
+    assert "before 0.400" in bench.render(list(compared.values()))
