@@ -230,8 +230,9 @@ def load_deadlines(wb: Workbook) -> pd.DataFrame:
 
 
 def deadline_of(deadlines: pd.DataFrame, step: str) -> date | None:
-    rows = deadlines[deadlines["step"].map(text.clean) == step]
-    return rows["due"].iloc[0] if len(rows) else None
+    """The due date of the first TienDo row of ``step`` (a plain scan: a handful of rows, asked per submission)."""
+    return next((due for typed, due in zip(deadlines["step"], deadlines["due"], strict=True)
+                 if text.clean(typed) == step), None)
 
 
 # --- creating ------------------------------------------------------------------------------
