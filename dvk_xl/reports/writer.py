@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from copy import copy
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -68,6 +69,9 @@ class Sheet:
 
     def __init__(self, ws: Any, ncols: int) -> None:
         self.ws, self.ncols, self.row = ws, ncols, 1
+        # The style of a body cell, by (bold, text, fill): copied to the next such cell, since openpyxl looks
+        # each assigned font, border and alignment up in the workbook's styles by hashing it (slow, per cell).
+        self._styles: dict[tuple[bool, bool, int], tuple[Any, Any]] = {}
 
     def section(self, title: str) -> None:
         self.row += 1
@@ -102,13 +106,18 @@ class Sheet:
             if span > 1:
                 self.ws.merge_cells(start_row=self.row, start_column=column, end_row=self.row,
                                     end_column=column + span - 1)
+            style = (bold, isinstance(value, str), id(fill))
             for c in range(column, column + span):
                 cell = self.ws.cell(self.row, c)
+                if style in self._styles and self._styles[style][1] is fill:
+                    cell._style = copy(self._styles[style][0])
+                    continue
                 cell.border = excel.BOX
                 cell.font = excel.Font(name=excel.FONT_NAME, size=11, bold=bold)
                 cell.alignment = excel.WRAP if isinstance(value, str) else excel.CENTER
                 if fill is not None:
                     cell.fill = fill
+                self._styles[style] = (copy(cell._style), fill)  # before any number format of its own
             cell = self.ws.cell(self.row, column)
             excel.set_text_safe(cell, excel_value(value))
             if formats and formats[i]:
