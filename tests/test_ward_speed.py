@@ -92,7 +92,8 @@ def test_bench_rows_pair_each_round_with_its_bare_import():
     assert rows["ward warm: consolidate · read"]["met"] is None
     assert rows["ward warm: consolidate again, nothing new (master untouched)"]["met"] is True
     table = bench.render(list(rows.values()))
-    assert "NO" in table and "gap +0.500 s" in table
+    assert "NO" in table and "gap +0.500/-0.500 s" in table  # wall and CPU gaps
+    assert rows["ward cold: dvk compliance (whole process)"]["met_cpu"] is True
     import json
 
     json.dumps(list(rows.values()))  # JSON-able for the make bench runner
