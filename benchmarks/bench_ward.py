@@ -302,6 +302,35 @@ def warm_process(ward: dict[str, Path], repeat: int, root: Path, src: Path | Non
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def warm_processes(ward: dict[str, Path], repeat: int, root: Path, versions: dict[str, Path | None],
+                   pairs: int) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The warm child of each version, ``pairs`` times, alternating (a change of load hits both alike);
+    the calls of all runs of a version are merged."""
+    runs: dict[str, list[dict[str, Any]]] = {version: [] for version in versions}
+    for _ in range(pairs):
+        for version, src in versions.items():
+            runs[version].append(warm_process(ward, repeat, root, src))
+    merged = {version: merge_warm(results) for version, results in runs.items()}
+    return merged[""], merged.get("before")
+
+
+def merge_warm(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """One warm result from several runs: every call's time kept, first calls and phases by their median."""
+    if len(results) == 1:
+        return results[0]
+    median = statistics.median
+    out: dict[str, Any] = {"import": median(r.get("import", 0.0) for r in results)}
+    for key in ("warm", "warm_cpu"):
+        out[key] = {a: [x for r in results for x in r[key][a]] for a in results[0][key]}
+    out["first"] = {a: median(r["first"][a] for r in results) for a in results[0]["first"]}
+    out["phases"] = {a: {name: median(r["phases"][a][name] for r in results) for name in results[0]["phases"][a]}
+                     for a in results[0]["phases"]}
+    out["same"] = {a: all(r["same"][a] for r in results) for a in results[0]["same"]}
+    out["unchanged"] = [x for r in results for x in r["unchanged"]]
+    out["untouched"] = all(r["untouched"] for r in results)
+    return out
+
+
 # --- rows ---------------------------------------------------------------------------------------------
 
 
@@ -412,8 +441,7 @@ def run(quick: bool = False, before: Path | None = None) -> dict[str, Any]:
     try:
         ward = make_ward(root / "ward")
         load_before = os.getloadavg()
-        warm = warm_process(ward, repeat, root, versions[""])
-        warm_before = warm_process(ward, repeat, root, versions["before"]) if before else None
+        warm, warm_before = warm_processes(ward, repeat, root, versions, pairs=1 if quick else 2)
         cold = cold_rounds(ward, rounds, root, versions)
         load_after = os.getloadavg()
     finally:

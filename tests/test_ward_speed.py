@@ -105,3 +105,5 @@ def test_bench_rows_pair_each_round_with_its_bare_import():
     assert compared["ward warm: report (second call)"]["before_seconds"] == 0.4
     assert "before_seconds" not in compared["ward cold: bare import (import pandas, pandera, openpyxl)"]
     assert "before 0.400" in bench.render(list(compared.values()))
+    merged = bench.merge_warm([warm, before])
+    assert merged["warm"]["report"] == [0.25, 0.3, 0.21, 0.4, 0.4, 0.4] and merged["untouched"] is True
