@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 
 from dvk_xl.shells import doctor
-from dvk_xl.shells.addin import MACROS_DIR, build_addin
+from dvk_xl.shells.addin import MACROS_DIR, build_addin, config_text
 from dvk_xl.shells.cli import main
 from dvk_xl.shells.doctor import FAIL, NA, OK, Environment, TrustedLocation, all_ok, run_checks
 from dvk_xl.spec.forms import MASTER_TABLES, QUOTAS
@@ -51,14 +51,21 @@ def windows(tmp_path: Path, addin: Path | None, python: str | None = sys.executa
         shutil.copy(addin, xlstart / "DanVanKheo.xlam")
     if python is not None:
         (home / ".DanVanKheo").mkdir()
-        (home / ".DanVanKheo" / "DanVanKheo.conf").write_text(f'"INTERPRETER_WIN","{python}"\n', encoding="utf-8")
+        (home / ".DanVanKheo" / "DanVanKheo.conf").write_text(config_text(python), encoding="utf-8")
     if trusted is None:
         trusted = [TrustedLocation("%APPDATA%\\Microsoft\\Excel\\XLSTART\\")]
     fields = {"os_name": "nt", "environ": {"USERPROFILE": str(home), "APPDATA": str(appdata)},
               "which": lambda name: None, "trusted_locations": lambda: trusted, "excel_path": lambda: EXCEL,
               "python_works": lambda python: False}
     fields.update(changes)
+    version = fields.get("version", doctor._version)
+    fields.setdefault("xlwings_dlls", lambda python: xlwings_dlls(python, version("xlwings")))
     return Environment(**fields)
+
+
+def xlwings_dlls(python: str, version: str | None) -> list[Path]:
+    """The DLLs xlwings' Windows wheel puts in a venv's folder (above Scripts\\python.exe), of its version."""
+    return [Path(python).parent.parent / f"xlwings{bits}-{version}.dll" for bits in (32, 64)]
 
 
 def by_name(checks) -> dict[str, doctor.Check]:
@@ -100,7 +107,7 @@ def test_off_windows_the_ribbon_checks_are_not_applicable(tmp_path):
     checks = run_checks(env=env)
     assert {c.name for c in checks if c.status == NA} == {
         "Add-in DanVanKheo.xlam", "Add-in khớp mã nguồn", "xlwings trong add-in", "Tệp cấu hình DanVanKheo.conf",
-        "Python của add-in", "Vị trí tin cậy của add-in"}
+        "Python của add-in", "Python dùng chung cho các nút", "Vị trí tin cậy của add-in"}
     assert all_ok(checks)
 
 

@@ -6,7 +6,7 @@ def test_pl01_columns_are_the_plan_form_in_order():
         "STT", "Tên mô hình", "Lĩnh vực", "Chủ thể (Tập thể / Cá nhân)", "Tập thể, cá nhân thực hiện",
         "Loại mô hình (Mới / Duy trì / Nhân rộng)", "Năm bắt đầu", "Lực lượng phối hợp",
         "Mục tiêu, tiêu chí, kết quả cần đạt", "Giải pháp, cách làm", "Từ ngày", "Đến ngày",
-        "Ngày ra mắt (dự kiến)", "Người phụ trách", "Điện thoại", "Ghi chú",
+        "Ngày ra mắt (dự kiến)", "Người phụ trách", "Điện thoại", "Ghi chú", "Mã đăng ký lần đầu",
     ]
 
 

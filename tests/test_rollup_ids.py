@@ -149,16 +149,18 @@ def test_province_totals_equal_the_sum_of_the_wards(chain, tmp_path):
 
 
 def strip_new_columns(master):
-    """Make a master look as the previous version wrote it: DangKy without its two roll-up columns."""
+    """Make a master look as the previous version wrote it: DangKy without its two roll-up columns (nor
+    “Mã đăng ký lần đầu”, added after them)."""
     book = load_workbook(master)
     ws = book[REGISTER.sheet]
     table = ws.tables[REGISTER.table]
     min_col, min_row, max_col, max_row = range_boundaries(table.ref)
-    assert ws.cell(min_row, max_col).value == REGISTER.header_of("origin")
-    ws.delete_cols(max_col - 1, 2)
-    table.ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col - 2)}{max_row}"
+    newer = len(REGISTER.keys) - REGISTER.position("source_id")
+    assert ws.cell(min_row, max_col - newer + 1).value == REGISTER.header_of("source_id")
+    ws.delete_cols(max_col - newer + 1, newer)
+    table.ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col - newer)}{max_row}"
     table.autoFilter.ref = table.ref
-    del table.tableColumns[-2:]
+    del table.tableColumns[-newer:]
     book.save(master)
 
 

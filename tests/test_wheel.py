@@ -82,3 +82,24 @@ def test_missing_macros_say_reinstall_when_the_package_lost_them_and_check_the_p
     with pytest.raises(DvkError, match=r"cài lại dvk_xl"):
         addin.build_addin(tmp_path / "x.xlam")
     assert not (tmp_path / "x.xlam").exists()
+
+
+def test_the_installed_wheel_runs_what_the_setup_script_runs(venv, tmp_path):
+    """windows/CaiDat.ps1's last steps with the installed wheel, in its folder (%LOCALAPPDATA%\\DanVanKheo):
+    `dvk --version`, `dvk install-addin` (off Windows it says what it would do and exits 1), the add-in build it
+    starts with (into workbook\\ there), `dvk doctor`."""
+    import json
+
+    dvk = venv / ("Scripts/dvk.exe" if sys.platform.startswith("win") else "bin/dvk")
+    base = tmp_path / "DanVanKheo"
+    base.mkdir()
+    assert run(dvk, "--version", cwd=base).startswith("dvk ")
+    done = subprocess.run([str(dvk), "install-addin"], cwd=base, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 1 and "USE UDF SERVER = True" in done.stdout and "chỉ chạy được trên Windows" in done.stderr
+    run(dvk, "build-addin", cwd=base)
+    assert (base / "workbook" / "DanVanKheo.xlam").is_file()
+    done = subprocess.run([str(dvk), "doctor", "--json"], cwd=base, capture_output=True, text=True, timeout=600)
+    document = json.loads(done.stdout)
+    statuses = {check["name"]: check["status"] for check in document["checks"]}
+    assert statuses["dvk_xl"] == "ok" and statuses["Python dùng chung cho các nút"] == "na"
+    assert done.returncode == (0 if document["ok"] else 1)

@@ -24,7 +24,7 @@ from dvk_xl.workbook.xlsx_patch import PatchUnsupported, patch_tables
 HEADER_ROW = 4
 KEPT_ROWS = 3  # body rows the prepared master holds, with a height, a hidden row and a staff fill
 DATE_COLUMNS = {"M", "N", "O", "V"}  # dd/mm/yyyy in the register
-LETTERS = [chr(65 + i) for i in range(25)]  # A..Y
+LETTERS = [chr(65 + i) for i in range(26)]  # A..Z: DangKy's columns
 YELLOW = "FFFFFF00"
 
 
@@ -102,19 +102,19 @@ def tables(draw):
 def check_read_back(path: Path, rows: list[list]) -> None:
     want = [[expected(v) for v in row] for row in rows]
     calamine = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(REGISTER.sheet).to_python(skip_empty_area=False)
-    body = [list(row[:25]) for row in calamine[HEADER_ROW:HEADER_ROW + len(rows)]]
+    body = [list(row[:26]) for row in calamine[HEADER_ROW:HEADER_ROW + len(rows)]]
     body += [[]] * (len(rows) - len(body))  # calamine leaves out empty rows at the end
-    got = [[_from_calamine(v) for v in row + [None] * (25 - len(row))] for row in body]
+    got = [[_from_calamine(v) for v in row + [None] * (26 - len(row))] for row in body]
     assert got == want
     ws = load_workbook(path)[REGISTER.sheet]
-    got = [list(r) for r in ws.iter_rows(min_row=HEADER_ROW + 1, max_row=HEADER_ROW + len(rows), max_col=25,
+    got = [list(r) for r in ws.iter_rows(min_row=HEADER_ROW + 1, max_row=HEADER_ROW + len(rows), max_col=26,
                                          values_only=True)]
     assert got == want
     table = ws.tables[REGISTER.table]
     last = HEADER_ROW + max(len(rows), 1)
-    assert table.ref == f"A{HEADER_ROW}:Y{last}" and table.autoFilter.ref == table.ref
+    assert table.ref == f"A{HEADER_ROW}:Z{last}" and table.autoFilter.ref == table.ref
     dimension = re.search(rb'<dimension ref="([^"]+)"', sheet_xml(path)[1]).group(1).decode()
-    assert dimension == f"A1:Y{last}"
+    assert dimension == f"A1:Z{last}"
     # Staff formatting on rows that stay in the table stays with them.
     if len(rows) >= 1:
         assert ws.row_dimensions[5].height == 42
@@ -139,7 +139,7 @@ def test_what_is_written_reads_back_exactly(prepared, tmp_path, rows):
 
 def test_everything_outside_the_rows_stays_byte_for_byte(prepared, tmp_path):
     target = tmp_path / "out.xlsx"
-    patch_tables(prepared, target, {REGISTER.table: (headers_of(prepared), [["x"] * 25] * 5)})
+    patch_tables(prepared, target, {REGISTER.table: (headers_of(prepared), [["x"] * 26] * 5)})
     with zipfile.ZipFile(prepared) as before, zipfile.ZipFile(target) as after:
         assert before.namelist() == after.namelist()
         changed = [n for n in before.namelist() if before.read(n) != after.read(n)]
@@ -147,7 +147,7 @@ def test_everything_outside_the_rows_stays_byte_for_byte(prepared, tmp_path):
     old, new = sheet_xml(prepared)[1], sheet_xml(target)[1]
     head = old[: old.index(b'<row r="5"')]
     # only the dimension changes before the rows (the fixture's writer may have put a space before "/>")
-    assert re.search(rb'<dimension ref="A1:Y9" ?/>', new)
+    assert re.search(rb'<dimension ref="A1:Z9" ?/>', new)
     dimension = re.compile(rb"<dimension\b[^>]*>")
     assert dimension.sub(b"", new).startswith(dimension.sub(b"", head))
     assert new[new.index(b"</sheetData>"):] == old[old.index(b"</sheetData>"):]
@@ -169,20 +169,20 @@ def test_excel_namespaces_and_row_attributes_are_kept(prepared, tmp_path):
                           b'schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:mc="http://schemas.openxml'
                           b'formats.org/markup-compatibility/2006" mc:Ignorable="x14ac" xmlns:x14ac="http://'
                           b'schemas.microsoft.com/office/spreadsheetml/2009/9/ac">', 1)
-        xml = re.sub(rb'<row r="(5|6|7)"', rb'<row r="\1" spans="1:25" x14ac:dyDescent="0.25" outlineLevel="1"', xml)
+        xml = re.sub(rb'<row r="(5|6|7)"', rb'<row r="\1" spans="1:26" x14ac:dyDescent="0.25" outlineLevel="1"', xml)
         return xml.replace(b"</worksheet>", b'<extLst><ext uri="{X}" xmlns:x14="http://schemas.microsoft.com/'
                                             b'office/spreadsheetml/2009/9/main"><x14:foo/></ext></extLst></worksheet>')
 
     rewrite_part(source, sheet_part_of(source), excelify)
     target = tmp_path / "out.xlsx"
-    rows = [[f"mới {i}"] + [None] * 24 for i in range(4)]
+    rows = [[f"mới {i}"] + [None] * 25 for i in range(4)]
     patch_tables(source, target, {REGISTER.table: (headers_of(source), rows)})
     xml = sheet_xml(target)[1]
     assert xml.startswith(b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n<worksheet xmlns=')
     assert b'mc:Ignorable="x14ac"' in xml and b"<x14:foo/></ext></extLst></worksheet>" in xml
-    assert re.search(rb'<row r="5" spans="1:25" x14ac:dyDescent="0.25" outlineLevel="1" ht="42" customHeight="1">',
+    assert re.search(rb'<row r="5" spans="1:26" x14ac:dyDescent="0.25" outlineLevel="1" ht="42" customHeight="1">',
                      xml), xml[xml.index(b'<row r="5"'):][:200]
-    assert b'<row r="6" spans="1:25" x14ac:dyDescent="0.25" outlineLevel="1" hidden="1">' in xml
+    assert b'<row r="6" spans="1:26" x14ac:dyDescent="0.25" outlineLevel="1" hidden="1">' in xml
     assert b'<row r="8">' in xml  # a new row: no attributes taken from elsewhere
     check_read_back(target, rows)
 
@@ -211,7 +211,7 @@ def test_a_note_further_down_and_beside_keeps_the_dimension(prepared, tmp_path):
     book[REGISTER.sheet]["AB40"] = "Ghi chú"
     book.save(source)
     target = tmp_path / "out.xlsx"
-    patch_tables(source, target, {REGISTER.table: (headers_of(source), [["a"] * 25] * 2)})
+    patch_tables(source, target, {REGISTER.table: (headers_of(source), [["a"] * 26] * 2)})
     assert re.search(rb'<dimension ref="([^"]+)"', sheet_xml(target)[1]).group(1) == b"A1:AB40"
     assert load_workbook(target)[REGISTER.sheet]["AB40"].value == "Ghi chú"
 
@@ -249,13 +249,13 @@ def save_rows(path: Path, rows: list[list]) -> None:
 
 def register_values(path: Path, count: int) -> list[list]:
     ws = load_workbook(path)[REGISTER.sheet]
-    return [list(r) for r in ws.iter_rows(min_row=5, max_row=4 + count, max_col=25, values_only=True)]
+    return [list(r) for r in ws.iter_rows(min_row=5, max_row=4 + count, max_col=26, values_only=True)]
 
 
 def test_the_fast_path_is_taken_for_an_ordinary_master(prepared, tmp_path, spy):
     path = tmp_path / "m.xlsx"
     shutil.copy(prepared, path)
-    save_rows(path, [["a"] * 25])
+    save_rows(path, [["a"] * 26])
     assert spy == [None]
 
 
@@ -265,7 +265,7 @@ def test_cells_beside_the_table_fall_back_and_are_kept(prepared, tmp_path, spy):
     book = load_workbook(path)
     book[REGISTER.sheet]["AA6"] = "Ghi chú bên cạnh"
     book.save(path)
-    rows = [[f"m{i}"] + [None] * 24 for i in range(5)]
+    rows = [[f"m{i}"] + [None] * 25 for i in range(5)]
     save_rows(path, rows)
     assert "beside" in str(spy[0])
     assert register_values(path, 5) == rows
@@ -275,10 +275,10 @@ def test_cells_beside_the_table_fall_back_and_are_kept(prepared, tmp_path, spy):
 def test_a_date_in_a_column_without_a_date_format_falls_back_and_reads_as_a_date(prepared, tmp_path, spy):
     path = tmp_path / "m.xlsx"
     shutil.copy(prepared, path)
-    rows = [["a", date(2026, 3, 1)] + [None] * 23]
+    rows = [["a", date(2026, 3, 1)] + [None] * 24]
     save_rows(path, rows)
     assert "date" in str(spy[0])
-    assert register_values(path, 1) == [["a", datetime(2026, 3, 1)] + [None] * 23]
+    assert register_values(path, 1) == [["a", datetime(2026, 3, 1)] + [None] * 24]
 
 
 def test_a_shared_formula_in_the_table_falls_back(prepared, tmp_path, spy):
@@ -292,7 +292,7 @@ def test_a_shared_formula_in_the_table_falls_back(prepared, tmp_path, spy):
                       count=1, flags=re.S)
 
     rewrite_part(path, sheet_part_of(path), shared)
-    rows = [[f"m{i}"] + [None] * 24 for i in range(4)]
+    rows = [[f"m{i}"] + [None] * 25 for i in range(4)]
     save_rows(path, rows)
     assert "formula" in str(spy[0])
     assert register_values(path, 4) == rows
@@ -303,7 +303,7 @@ def test_header_names_with_spaces_fall_back(prepared, tmp_path, spy):
     shutil.copy(prepared, path)
     rewrite_part(path, sheet_xml_names(path)[0], lambda xml: xml.replace(b'name="Ghi ch\xc3\xba"',
                                                                           b'name="Ghi ch\xc3\xba "'))
-    rows = [[f"m{i}"] + [None] * 24 for i in range(2)]
+    rows = [[f"m{i}"] + [None] * 25 for i in range(2)]
     save_rows(path, rows)
     assert "columns differ" in str(spy[0])
     assert register_values(path, 2) == rows
@@ -318,20 +318,20 @@ def test_header_names_with_spaces_fall_back(prepared, tmp_path, spy):
     (lambda t, s: (t, s.replace(b"</sheetData>", b"</sheetDat>")), "XML"),
     (lambda t, s: (t, re.sub(rb"<sheetData>.*</sheetData>", b"", s, flags=re.S)), "data"),
     (lambda t, s: (t, s.replace(b"spreadsheetml/2006/main", b"example.com/other", 1)), "SpreadsheetML"),
-    (lambda t, s: (t.replace(b'ref="A4:Y7"', b'ref="A4:Y"'), s), "reference"),
+    (lambda t, s: (t.replace(b'ref="A4:Z7"', b'ref="A4:Z"'), s), "reference"),
 ])
 def test_layouts_the_patch_refuses(prepared, change, reason):
     table, sheet = sheet_xml(prepared)
     table, sheet = change(table, sheet)
     with pytest.raises(PatchUnsupported, match=reason):
-        xlsx_patch._patch_one(table, sheet, [["a"] * 25])
+        xlsx_patch._patch_one(table, sheet, [["a"] * 26])
 
 
 def test_an_unknown_table_or_an_infinite_number_is_refused(prepared, tmp_path):
     with pytest.raises(PatchUnsupported):
         patch_tables(prepared, tmp_path / "o.xlsx", {"KhongCo": (["a"], [["x"]])})
     with pytest.raises(PatchUnsupported, match="infinite"):
-        patch_tables(prepared, tmp_path / "o.xlsx", {REGISTER.table: (headers_of(prepared), [[float("inf")] * 25])})
+        patch_tables(prepared, tmp_path / "o.xlsx", {REGISTER.table: (headers_of(prepared), [[float("inf")] * 26])})
 
 
 def test_a_totals_row_falls_back_through_the_workbook(prepared, tmp_path, spy):
@@ -339,7 +339,7 @@ def test_a_totals_row_falls_back_through_the_workbook(prepared, tmp_path, spy):
     shutil.copy(prepared, path)
     rewrite_part(path, sheet_xml_names(path)[0],
                  lambda xml: xml.replace(b'headerRowCount="1"', b'headerRowCount="1" totalsRowCount="1"'))
-    rows = [[f"m{i}"] + [None] * 24 for i in range(2)]
+    rows = [[f"m{i}"] + [None] * 25 for i in range(2)]
     save_rows(path, rows)
     assert "totals" in str(spy[0])
     assert register_values(path, 2) == rows
@@ -359,8 +359,8 @@ def test_a_patched_master_opens_in_libreoffice(prepared, tmp_path):
 
 def test_a_remembered_sort_follows_the_table(prepared):
     table, sheet = sheet_xml(prepared)
-    table = re.sub(rb'<autoFilter ref="A4:Y7" ?/>', b'<autoFilter ref="A4:Y7"/><sortState ref="A5:Y7">'
+    table = re.sub(rb'<autoFilter ref="A4:Z7" ?/>', b'<autoFilter ref="A4:Z7"/><sortState ref="A5:Z7">'
                    b'<sortCondition descending="1" ref="D5:D7"/></sortState>', table)
-    new_table, _ = xlsx_patch._patch_one(table, sheet, [["a"] * 25] * 10)
-    assert b'<autoFilter ref="A4:Y14"/><sortState ref="A5:Y14"><sortCondition descending="1" ref="D5:D14"/>' in new_table
-    assert b' ref="A4:Y14" ' in new_table
+    new_table, _ = xlsx_patch._patch_one(table, sheet, [["a"] * 26] * 10)
+    assert b'<autoFilter ref="A4:Z14"/><sortState ref="A5:Z14"><sortCondition descending="1" ref="D5:D14"/>' in new_table
+    assert b' ref="A4:Z14" ' in new_table

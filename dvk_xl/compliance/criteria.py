@@ -19,7 +19,7 @@ from ..core.dates import as_date, format_date
 from ..core.findings import Finding
 from ..core.kinds import DELIVERED_STATUSES, ModelKind, Period, RegisterStatus
 from ..core.numbers_vi import read_count
-from ..master.book import TABLE_HEADER_ROW, read_form_table, table_records
+from ..master.book import TABLE_HEADER_ROW, read_form_table, records, table_records
 from ..master.reconcile import choice
 from ..spec.forms import (
     CRITERIA,
@@ -67,7 +67,7 @@ class EvaluationSync:
 
     def decisions(self) -> dict[str, tuple[bool, bool]]:
         """Folded model ID -> (recognised, typical) as the team decided them."""
-        return {text.fold(r["model_id"]): (recognised(r), typical(r)) for r in self.frame.to_dict("records")}
+        return {text.fold(r["model_id"]): (recognised(r), typical(r)) for r in records(self.frame)}
 
 
 def recognised(row: dict[str, Any]) -> bool:
@@ -189,7 +189,7 @@ def sync_evaluation(wb: Workbook, lists: dict[str, list[str]]) -> EvaluationSync
     sync = EvaluationSync(pd.DataFrame(columns=EVALUATION.keys), header_row, first_column)
     kept: dict[str, dict[str, Any]] = {}
     loose: list[dict[str, Any]] = []  # rows the team added without a model ID: kept at the end
-    for row in current.to_dict("records"):
+    for row in records(current):
         key = text.fold(row.get("model_id"))
         if key and key not in kept:
             kept[key] = row
@@ -254,7 +254,7 @@ def _is_active(row: dict[str, Any]) -> bool:
 
 def evaluation_findings(sync: EvaluationSync, label: str, lists: dict[str, list[str]]) -> list[Finding]:
     """Typical marks that break seed 003 part III.2, and values outside the dropdown lists."""
-    rows = sync.frame.to_dict("records")
+    rows = records(sync.frame)
     found: list[Finding] = []
 
     def add(code: str, severity: str, position: int, key: str, message: str) -> None:
@@ -347,7 +347,7 @@ class CriteriaSummary:
 
 def summarise(wb: Workbook, sync: EvaluationSync, lists: dict[str, list[str]]) -> CriteriaSummary:
     """Active models evaluated, recognised and typical, by field, kind, subject and criterion."""
-    rows = [r for r in sync.frame.to_dict("records") if _is_active(r)]
+    rows = [r for r in records(sync.frame) if _is_active(r)]
     names = {}
     for r in _records(wb, CRITERIA):
         number = read_count(r["number"]).value

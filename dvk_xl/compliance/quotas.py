@@ -17,7 +17,7 @@ from ..core import text
 from ..core.errors import DvkError
 from ..core.kinds import ModelKind, RegisterStatus
 from ..core.numbers_vi import INVALID, problem_message, read_count, read_number
-from ..master.book import read_form_table, where
+from ..master.book import read_form_table, records, where
 from ..master.reconcile import choice  # list values read as the register reader reads them
 from ..spec.forms import (
     DEFAULT_LISTS,
@@ -271,7 +271,7 @@ def active_models(register: pd.DataFrame, lists: dict[str, list[str]],
     """
     models = []
     decisions = decisions or {}
-    for record in register.to_dict("records"):
+    for record in records(register):
         if not (text.clean(record.get("unit_code")) or text.clean(record.get("name"))):
             continue
         if text.fold(record.get("status")) == text.fold(RegisterStatus.WITHDRAWN):

@@ -113,6 +113,13 @@ _ENTRIES = (
              "The same model twice in one file."),
     CodeInfo("similar-model", WARNING, "Tên mô hình gần trùng với mô hình của đơn vị khác",
              "A model name very similar to another unit's model."),
+    # Across years, when the master has last year's models (dvk_xl/intake/crossyear.py)
+    CodeInfo("continued-unknown", WARNING, "Mô hình “Duy trì” không khớp mô hình nào đơn vị thực hiện năm trước",
+             "A continued model that matches none of its unit's models of last year (by first ID, else by name)."),
+    CodeInfo("replicated-unknown", WARNING, "Mô hình “Nhân rộng” không khớp mô hình nào của đơn vị khác",
+             "A replicated model whose name matches no other unit's model, this year or last."),
+    CodeInfo("continued-start-year-changed", WARNING, "Mô hình duy trì có năm bắt đầu khác năm trước",
+             "A continued model whose start year differs from last year's."),
     # Results (dvk_xl/intake/results.py)
     CodeInfo("period-unknown", ERROR, "Không xác định được kỳ báo cáo (6 tháng hay năm)",
              "The reporting period of a results form or report is missing."),

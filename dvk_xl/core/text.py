@@ -19,6 +19,8 @@ _SPACES = re.compile(r"\s+")
 
 def clean(value: object) -> str:
     """Text of a cell: NFC, spaces collapsed, trimmed. None becomes ''."""
+    if type(value) is str:  # the common case first: a check reads hundreds of thousands of cells
+        return _clean_text(value)
     if value is None or (isinstance(value, float) and value != value):
         return ""
     return _clean_text(value if isinstance(value, str) else str(value))
@@ -38,7 +40,14 @@ def _fold_text(text: str) -> str:
 
 def fold(value: object) -> str:
     """A comparison key: cleaned, lower case, one tone placement, ASCII quotes and dashes."""
+    if type(value) is str:
+        return _fold_str(value)
     return _fold_text(clean(value).lower())
+
+
+@lru_cache(maxsize=1 << 16)
+def _fold_str(value: str) -> str:
+    return _fold_text(_clean_text(value).lower())
 
 
 def unaccent(value: object) -> str:
@@ -63,8 +72,17 @@ def similarity_key(value: object) -> str:
 
 def canonical_choice(value: object, choices: list[str]) -> str | None:
     """The list value the text means (case, spaces, tone placement forgiven), or None."""
-    key = fold(value)
+    try:
+        return _choice_index(tuple(choices)).get(fold(value))
+    except TypeError:  # a list holding something unhashable: compared one by one
+        key = fold(value)
+        return next((choice for choice in choices if fold(choice) == key), None)
+
+
+@lru_cache(maxsize=256)
+def _choice_index(choices: tuple[str, ...]) -> dict[str, str]:
+    """Folded value -> the first list value with that fold (a check asks about the same short lists 100,000 times)."""
+    index: dict[str, str] = {}
     for choice in choices:
-        if fold(choice) == key:
-            return choice
-    return None
+        index.setdefault(fold(choice), choice)
+    return index

@@ -239,3 +239,14 @@ def year_step(directory: Path, master: Path, inbox: Path, echo: Callable[[str], 
 
 
 DEMO_STEPS.append(year_step)
+
+
+def next_year_step(directory: Path, master: Path, inbox: Path, echo: Callable[[str], None]) -> None:
+    """2027 made from the 2026 master, pre-filled forms returned (dvk_xl/demo/demo_nextyear.py)."""
+    from .demo_nextyear import STEPS
+
+    for step in STEPS:
+        step(directory, master, inbox, echo)
+
+
+DEMO_STEPS.append(next_year_step)

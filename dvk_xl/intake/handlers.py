@@ -10,6 +10,7 @@ from typing import Any
 
 from ..core.kinds import Period
 from ..spec.forms import PL01, PL03, REGISTER, REPORT_PL02, REPORT_PL03, RESULTS, SUBMISSIONS, Form
+from .crossyear import check_across_years
 from .inbox import report_prefixes
 from .pipeline import FormHandler, HandlerSet, read_unit_forms, rows_by_file, submissions
 from .reading import ReturnedFile
@@ -43,7 +44,8 @@ def unit_tables(state: MasterState, log_rows: list[dict[str, Any]], handlers: Ha
 UNIT_HANDLERS = HandlerSet(
     name="unit-forms",
     forms={
-        PL01.id: FormHandler(PL01, merge_registrations, {"": "dang-ky"}),
+        # Phụ lục 01 against last year's models, when the master has them (dvk_xl/intake/crossyear.py).
+        PL01.id: FormHandler(PL01, merge_registrations, {"": "dang-ky"}, checks=(check_across_years,)),
         # Phụ lục 03 results into KetQua (dvk_xl/intake/results.py), each period against its own deadline.
         PL03.id: FormHandler(PL03, merge_results, {Period.HALF_YEAR: "bao-cao-6-thang", Period.YEAR: "bao-cao-nam"},
                              checks=(check_results,)),

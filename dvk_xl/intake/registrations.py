@@ -14,7 +14,7 @@ from ..core.findings import Finding
 from ..core.kinds import RegisterStatus
 from ..spec.forms import REGISTER
 from .reading import ReturnedFile
-from .state import MODEL_KEYS, MasterState, fingerprint, model_number
+from .state import MODEL_KEYS, MasterState, model_check, model_number
 
 
 def merge_registrations(state: MasterState, file: ReturnedFile, rows: list[dict[str, Any]],
@@ -44,7 +44,7 @@ def merge_registrations(state: MasterState, file: ReturnedFile, rows: list[dict[
             used.add(match)
             old = mine[match]
             stored_check = text.clean(old.get("row_check"))
-            if stored_check and stored_check != fingerprint(old.get(k) for k in MODEL_KEYS):
+            if stored_check and stored_check != model_check(old):
                 findings.append(Finding(
                     "manual-edit-kept", "warning",
                     f"mô hình {old['model_id']} đã được sửa tay trong sổ tổng hợp nên công cụ giữ bản sửa tay, "
@@ -59,7 +59,7 @@ def merge_registrations(state: MasterState, file: ReturnedFile, rows: list[dict[
             position = state.new_position()
         kept.append({**values, "model_id": model_id, "unit_code": unit, "unit_name": unit_name,
                      "status": RegisterStatus.ACTIVE, "source_file": file.name, "source_row": int(record["_row"]),
-                     "received_at": received.date(), "row_check": fingerprint(values[k] for k in MODEL_KEYS),
+                     "received_at": received.date(), "row_check": model_check(values),
                      "_position": position})
     for index in sorted(set(range(len(mine))) - used):
         old = mine[index]
@@ -88,8 +88,8 @@ def _take_hand_row(hand: dict[str, Any], values: dict[str, Any], file: ReturnedF
     as its “Mã kiểm tra”: when the two differ this is ``manual-edit-kept`` now and on every run,
     until staff clear “Mã kiểm tra” to take the unit's version.
     """
-    hand_check = fingerprint(hand.get(k) for k in MODEL_KEYS)
-    unit_check = fingerprint(values[k] for k in MODEL_KEYS)
+    hand_check = model_check(hand)
+    unit_check = model_check(values)
     if hand_check != unit_check:
         findings.append(Finding(
             "manual-edit-kept", "warning",

@@ -30,7 +30,7 @@ from ..spec.forms import (
     Form,
 )
 from .reading import ReturnedFile, read_returned
-from .state import MODEL_KEYS, MasterState, fingerprint
+from .state import MODEL_KEYS, MasterState, model_check
 from .validation import check_file_level, label
 
 
@@ -241,7 +241,7 @@ def merge_register(state: MasterState, file: ReturnedFile, received: datetime) -
             used.add(index)
             old = mine.loc[index].to_dict()
             check = text.clean(old.get("row_check"))
-            if check and check != fingerprint(old.get(k) for k in MODEL_KEYS):
+            if check and check != model_check(old):
                 findings.append(Finding("manual-edit-kept", "warning",
                                         f"mô hình {old['model_id']} đã được sửa tay trong sổ nên giữ bản sửa tay; xóa ô "
                                         "“Mã kiểm tra” của dòng đó nếu muốn nhận bản của cấp dưới",
@@ -251,7 +251,7 @@ def merge_register(state: MasterState, file: ReturnedFile, received: datetime) -
         kept.append({**{k: values.get(k) for k in MODEL_KEYS}, "model_id": values["model_id"], "unit_code": code,
                      "unit_name": name, "status": RegisterStatus.ACTIVE, "source_file": file.name,
                      "source_row": row.row, "received_at": received.date(),
-                     "row_check": fingerprint(values.get(k) for k in MODEL_KEYS),
+                     "row_check": model_check(values),
                      "source_id": values["source_id"], "origin": values["origin"]})
     for index in mine.index.difference(list(used)):
         old = mine.loc[index].to_dict()

@@ -23,6 +23,7 @@ from ..spec.forms import (
     submission_label,
 )
 from ..workbook.api import Workbook
+from .crossyear import load_previous
 from .validation import Campaign
 
 if TYPE_CHECKING:
@@ -93,6 +94,7 @@ def load_state(wb: Workbook, deadline_steps: dict[str, dict[str, str | None]]) -
         committee_code=settings.committee_code,
     )
     _follow_old_codes(campaign, units)
+    campaign.previous = load_previous(wb, units, settings.year)  # read once per run, never per file
     return MasterState(wb, campaign, units, register, log, models, changed, len(records))
 
 
@@ -157,6 +159,15 @@ def fingerprint(values: Iterable[Any]) -> str:
 
 
 MODEL_KEYS = [c.key for c in PL01.columns if c.key != "stt"]
+# The keys of “Mã kiểm tra” before “Mã đăng ký lần đầu” existed: a row without a first ID is checked on these
+# alone, so the checks stored in a master made before it still match (no false “sửa tay” on every row).
+_CHECKED_BEFORE_FIRST_ID = [k for k in MODEL_KEYS if k != "first_id"]
+
+
+def model_check(values: Any) -> str:
+    """“Mã kiểm tra” of a model's values (a mapping with MODEL_KEYS), as stored in the register."""
+    keys = MODEL_KEYS if text.clean(values.get("first_id")) else _CHECKED_BEFORE_FIRST_ID
+    return fingerprint(values.get(k) for k in keys)
 
 
 def model_number(model_id: str) -> int:

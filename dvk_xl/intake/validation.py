@@ -34,6 +34,8 @@ from .reading import ReturnedFile, name_tokens
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .crossyear import PreviousYear
+
 FIRST_YEAR = 1990  # the movement's models started in the 1990s at the earliest
 DATE_WINDOW_YEARS = 5  # dates more than this before the campaign year are typing mistakes
 
@@ -50,6 +52,7 @@ class Campaign:
     registered: dict[str, dict[str, str]] = field(default_factory=dict)  # unit -> {model id: name}, for results
     committee: str = ""  # the committee that runs the campaign (its forms name it in their metadata)
     committee_code: str = ""
+    previous: PreviousYear | None = None  # last year's models (MoHinhNamTruoc), for the checks across years
 
 
 def label(column: Column) -> str:

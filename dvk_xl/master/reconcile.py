@@ -19,7 +19,7 @@ from ..core.findings import Finding
 from ..core.kinds import RegisterStatus
 from ..spec.forms import DEADLINES, REGISTER, UNITS, excel_column
 from ..workbook.api import Workbook, sheet_row
-from .book import code_key, load_lists, load_settings, load_units, read_form_table, whole_year
+from .book import code_key, load_lists, load_settings, load_units, read_form_table, records, whole_year
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -96,7 +96,7 @@ def read_register(wb: Workbook, units: pd.DataFrame | None = None, lists: dict[s
     codes = UnitCodes.of(units)
     frame = read_form_table(wb, REGISTER)
     register = Register([])
-    for position, record in enumerate(frame.to_dict("records")):
+    for position, record in enumerate(records(frame)):
         if not (text.clean(record.get("unit_code")) or text.clean(record.get("name"))):
             continue
         typed_code = text.clean(record.get("unit_code"))

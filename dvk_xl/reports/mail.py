@@ -1,13 +1,17 @@
-"""A draft e-mail to the higher committee with a report attached.
+"""Draft e-mails: to the higher committee with a report attached, and (``unit_mail``) to the units.
 
-Written as an ``.eml`` file with ``X-Unsent: 1``: Outlook opens it as an unsent draft (Thunderbird
-opens it as a message to "Edit as new"); staff check it and press Send. Only the stdlib
-``email`` package: UTF-8 body, RFC 2047 encoded Vietnamese headers.
+``Draft`` is what a draft says (recipients, subject, body, attachments); ``Draft.message`` is the one
+MIME builder. Written as an ``.eml`` file with ``X-Unsent: 1``: Outlook opens it as an unsent draft
+(Thunderbird opens it as a message to "Edit as new"); staff check it and press Send. Only the stdlib
+``email`` package: UTF-8 body, RFC 2047 encoded Vietnamese headers. ``delivery`` sends the same
+drafts another way (a webmail page, Outlook).
 """
 
 from __future__ import annotations
 
+import mimetypes
 import re
+from dataclasses import dataclass, field
 from email.header import Header
 from email.message import EmailMessage
 from email.policy import SMTP, EmailPolicy
@@ -78,16 +82,54 @@ def higher_addresses(settings: Settings) -> list[str]:
     return parse_addresses(settings.higher_email or "", place, "Email cấp trên")
 
 
-def draft_message(data: ReportData, attachment: Path) -> EmailMessage:
+@dataclass
+class Draft:
+    """One e-mail to write: to whom, about what, with which files. ``path``: where it was saved."""
+
+    to: list[str]
+    subject: str
+    body: str
+    attachments: list[Path] = field(default_factory=list)
+    unit_code: str = ""  # the unit it goes to ("" for the higher committee)
+    unit_name: str = ""  # the addressee's name, for summaries and the webmail page
+    path: Path | None = None
+
+    def message(self) -> EmailMessage:
+        """The draft as a MIME message: ``X-Unsent: 1``, UTF-8 body, each attachment with its UTF-8 name."""
+        message = EmailMessage(policy=DRAFT_POLICY)
+        message["X-Unsent"] = "1"
+        if self.to:
+            message["To"] = ", ".join(self.to)
+        message["Subject"] = self.subject
+        message["Date"] = formatdate(localtime=True)
+        message.set_content(self.body, charset="utf-8")
+        for attachment in self.attachments:
+            maintype, subtype = attachment_type(attachment)
+            message.add_attachment(attachment.read_bytes(), maintype=maintype, subtype=subtype,
+                                   filename=attachment.name)
+        return message
+
+    def save(self, path: Path) -> Path:
+        """The ``.eml`` file, written atomically; remembered in ``path``."""
+        payload = self.message().as_bytes()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_save(path, lambda temp: Path(temp).write_bytes(payload))
+        self.path = path
+        return path
+
+
+def attachment_type(path: Path) -> tuple[str, str]:
+    if path.suffix.lower() == ".xlsx":
+        return XLSX_TYPE
+    guessed = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    maintype, subtype = guessed.split("/", 1)
+    return maintype, subtype
+
+
+def report_draft(data: ReportData, attachment: Path) -> Draft:
+    """The draft to the higher committee with the report ``attachment``."""
     s = data.settings
     what = WHAT[data.kind].format(year=s.year)
-    message = EmailMessage(policy=DRAFT_POLICY)
-    message["X-Unsent"] = "1"
-    addresses = higher_addresses(s)
-    if addresses:
-        message["To"] = ", ".join(addresses)
-    message["Subject"] = f"{s.committee} gửi {what}"
-    message["Date"] = formatdate(localtime=True)
     addressee = s.higher_committee or "Cấp ủy cấp trên"
     lines = [
         f"Kính gửi: {addressee}.",
@@ -102,19 +144,23 @@ def draft_message(data: ReportData, attachment: Path) -> EmailMessage:
     ]
     if s.contact:
         lines += ["", f"Cán bộ đầu mối: {s.contact}"]
-    message.set_content("\n".join(lines), charset="utf-8")
-    message.add_attachment(attachment.read_bytes(), maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1],
-                           filename=attachment.name)
-    return message
+    return Draft(higher_addresses(s), f"{s.committee} gửi {what}", "\n".join(lines), [attachment],
+                 unit_name=addressee)
+
+
+def draft_message(data: ReportData, attachment: Path) -> EmailMessage:
+    return report_draft(data, attachment).message()
 
 
 def write_draft(data: ReportData, attachment: Path) -> tuple[Path, list[str]]:
     """The draft beside the workbook, same name with ``.eml``. Returns it and notices for staff."""
+    return report_draft(data, attachment).save(attachment.with_suffix(".eml")), draft_notices(data)
+
+
+def draft_notices(data: ReportData) -> list[str]:
+    """What staff should know about the draft upward: no recipient yet."""
     notices = []
     if not data.settings.higher_email:
         notices.append("Chưa nhập “Email cấp trên” ở sheet “Cấu hình”: thư nháp chưa có người nhận, "
                        "nhập địa chỉ khi gửi")
-    path = attachment.with_suffix(".eml")
-    payload = draft_message(data, attachment).as_bytes()
-    atomic_save(path, lambda temp: Path(temp).write_bytes(payload))
-    return path, notices
+    return notices

@@ -12,9 +12,10 @@ from typing import Any
 from .. import __version__
 from ..core import text
 from ..core.errors import DvkError
-from ..core.kinds import Period
+from ..core.kinds import ModelKind, Period
 from ..core.progress import Progress, no_progress
 from ..master.book import Settings, load_lists, load_settings, load_units, open_master
+from ..master.previous import previous_by_unit
 from ..spec.forms import (
     FRAME_TEXTS_KEY,
     LIST_HEADERS,
@@ -73,8 +74,13 @@ def metadata(form: Form, unit: UnitInfo, settings: Settings, extra: dict[str, An
 
 def write_unit_template(form: Form, unit: UnitInfo, settings: Settings, lists: dict[str, list[str]], path: Path,
                         title: str, subtitle: str = "", prefilled: Sequence[Sequence[Any]] = (),
-                        locked_keys: Sequence[str] = (), meta_extra: dict[str, Any] | None = None) -> Path:
-    """One unit's workbook for ``form``: header locked, input rows open, dropdowns, print setup."""
+                        locked_keys: Sequence[str] = (), meta_extra: dict[str, Any] | None = None,
+                        prefilled_locked_keys: Sequence[str] = ()) -> Path:
+    """One unit's workbook for ``form``: header locked, input rows open, dropdowns, print setup.
+
+    ``locked_keys`` are locked on every row; ``prefilled_locked_keys`` only on the pre-filled rows (a
+    continued model's identity), the rows below staying open for new models.
+    """
     book = excel.new_book()
     excel.default_font(book)
     ws = book.create_sheet(form.sheet)
@@ -91,8 +97,10 @@ def write_unit_template(form: Form, unit: UnitInfo, settings: Settings, lists: d
     excel.header_row(ws, HEADER_ROW, form.columns)
     first, last = HEADER_ROW + 1, HEADER_ROW + max(INPUT_ROWS, len(prefilled) + 5)
     locked_positions = {form.position(k) for k in locked_keys}
+    prefilled_positions = locked_positions | {form.position(k) for k in prefilled_locked_keys}
     for r in range(first, last + 1):
         values = prefilled[r - first] if r - first < len(prefilled) else [None] * ncols
+        locked = prefilled_positions if r - first < len(prefilled) else locked_positions
         for c, column in enumerate(form.columns):
             cell = ws.cell(r, c + 1)
             value = values[c] if c < len(values) else None
@@ -102,7 +110,7 @@ def write_unit_template(form: Form, unit: UnitInfo, settings: Settings, lists: d
             cell.font, cell.alignment, cell.border = excel.CELL_FONT, excel.WRAP, excel.BOX
             if column.excel_format:
                 cell.number_format = column.excel_format
-            if c not in locked_positions and column.key != "stt":
+            if c not in locked and column.key != "stt":
                 cell.protection = excel.UNLOCKED
                 cell.fill = excel.INPUT_FILL
         ws.cell(r, 1).protection = excel.UNLOCKED  # STT is the unit's to number
@@ -173,6 +181,7 @@ def write_templates(master_path: str | Path, out_dir: str | Path, units: Sequenc
     if unit_frame.empty:
         raise DvkError(f"{wb.label}, sheet “Đơn vị”: chưa có đơn vị nào; nhập danh sách đơn vị trước khi tạo mẫu")
     models = registered_models(wb) if chosen is PL03 else {}
+    previous = previous_by_unit(wb, unit_frame) if chosen is PL01 else {}
     wanted = {text.fold(u) for u in units}
     out = Path(out_dir)
     plan = f"(Kèm theo Kế hoạch số {settings.plan_number} của {settings.committee})" if settings.plan_number else ""
@@ -184,8 +193,12 @@ def write_templates(master_path: str | Path, out_dir: str | Path, units: Sequenc
     paths = []
     for unit in chosen_units:
         if chosen is PL01:
+            carried = previous.get(text.fold(unit.code), [])
             path = write_unit_template(PL01, unit, settings, lists, out / template_file_name(PL01, unit),
-                                       PL01.title.format(year=settings.year), plan)
+                                       PL01.title.format(year=settings.year), plan,
+                                       prefilled=[continued_row(m) for m in carried], locked_keys=("first_id",),
+                                       prefilled_locked_keys=CONTINUED_LOCKED,
+                                       meta_extra={"prefilled": len(carried)} if carried else None)
         else:
             rows = [[None, model_id, name] for model_id, name in models[text.fold(unit.code)]]
             path = write_unit_template(
@@ -200,6 +213,20 @@ def write_templates(master_path: str | Path, out_dir: str | Path, units: Sequenc
         raise DvkError(f"Sổ {wb.label}, sheet “{REGISTER.sheet}”: chưa có mô hình nào đang thực hiện"
                        f"{' của ' + ', '.join(units) if units else ''}; tổng hợp đăng ký (dvk consolidate) trước khi tạo mẫu Phụ lục 03")
     return TemplatesResult(paths=paths, form=chosen)
+
+
+# What a pre-filled continued model keeps as it is: its identity. Goals, dates, people stay the unit's to edit.
+CONTINUED_LOCKED = ("name", "field", "subject", "carried_by", "start_year", "first_id")
+
+
+def continued_row(model: dict[str, Any]) -> list[Any]:
+    """A Phụ lục 01 row for a model the unit ran last year (a ``MoHinhNamTruoc`` row), as “Duy trì”."""
+    values = {**model, "kind": ModelKind.CONTINUED.value, "launch_date": None, "note": None, "stt": None}
+    return [None if _blank(values.get(key)) else values.get(key) for key in PL01.keys]
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or (isinstance(value, str) and not value.strip())
 
 
 def results_title(year: int, period: Period | str) -> str:

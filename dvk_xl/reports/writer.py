@@ -24,6 +24,7 @@ from ..core.errors import DvkError
 from ..core.kinds import ModelKind, Period, ReportKind
 from ..core.numbers_vi import read_number
 from ..master.book import open_master
+from ..master.previous import year_running
 from ..spec.forms import (
     METADATA_SHEET,
     PL01,
@@ -59,6 +60,7 @@ class ReportResult:
     units: int
     notices: list[str] = field(default_factory=list)
     eml: Path | None = None
+    delivery: Any = None  # delivery.Delivery of the draft when ``mail`` is not "eml"
 
 
 # --- a sheet written top to bottom -----------------------------------------------------------------
@@ -231,11 +233,24 @@ def _roman(number: int) -> str:
     return out if number == 0 else str(number)
 
 
-def _pl02_row(number: int, model: Model) -> list[Any]:
+def model_id_text(model: Model, year: int) -> str:
+    """The model's ID as staff read it in a report: a model continued across years (it has a first ID)
+    also shows that ID and since when it runs, e.g. “DVK-2027-CB01-1 (lần đầu: DVK-2025-CB01-1; năm thứ 3)”."""
+    model_id, first_id = text.clean(model["model_id"]), text.clean(model["first_id"])
+    if not first_id or text.fold(first_id) == text.fold(model_id):
+        return model_id
+    running = year_running(model["start_year"], year)
+    since = f"; năm thứ {running}" if running and running > 1 else ""
+    return f"{model_id}\n(lần đầu: {first_id}{since})"
+
+
+def _pl02_row(number: int, model: Model, year: int) -> list[Any]:
     values: list[Any] = []
     for column in PL02_COLUMNS:
         if column.key == "stt":
             values.append(number)
+        elif column.key == "model_id":
+            values.append(model_id_text(model, year))
         elif column.key == "period_text":
             values.append(_period_text(model))
         elif column.type == "date":
@@ -301,7 +316,7 @@ def write_pl02(data: ReportData, path: Path, day: date | None = None) -> Path:
         sheet.values([_roman(index), f"{unit.name}{suffix}"], [1, ncols - 1], bold=True, fill=group_fill)
         for model in unit.models:
             number += 1
-            sheet.values(_pl02_row(number, model), formats=[c.excel_format for c in PL02_COLUMNS])
+            sheet.values(_pl02_row(number, model, s.year), formats=[c.excel_format for c in PL02_COLUMNS])
     sheet.values(["", f"Tổng cộng: {len(models)} mô hình"], [1, ncols - 1], bold=True)
     last_table_row = sheet.row - 1
 
@@ -342,12 +357,14 @@ def _yes(flag: bool) -> str:
     return YES if flag else ""
 
 
-def _detail_row(number: int, model: Model) -> list[Any]:
+def _detail_row(number: int, model: Model, year: int) -> list[Any]:
     values: list[Any] = []
     for column in DETAIL_COLUMNS:
         key = column.key
         if key == "stt":
             values.append(number)
+        elif key == "model_id":
+            values.append(model_id_text(model, year))
         elif key in ("recognised", "typical"):
             values.append(_yes(getattr(model, key)))
         elif key == "commendation":
@@ -528,7 +545,7 @@ def write_pl03(data: ReportData, wb: Any, path: Path, day: date | None = None) -
     excel.set_widths(detail, DETAIL_COLUMNS)
     excel.header_row(detail, 4, DETAIL_COLUMNS)
     fit_header(detail, 4, DETAIL_COLUMNS)
-    rows = [_detail_row(i, m) for i, m in enumerate(models, start=1)]
+    rows = [_detail_row(i, m, s.year) for i, m in enumerate(models, start=1)]
     excel.write_rows(detail, 5, DETAIL_COLUMNS, rows)
     fit_rows(detail, 5, 4 + len(rows))
     if not rows:
@@ -594,8 +611,11 @@ def _write_machine_sheets(book: Any, data: ReportData, form_id: str, extra: dict
 
 
 def write_report(master: str | Path, kind: ReportKind | str, out_dir: str | Path, eml: bool = False,
-                 day: date | None = None) -> ReportResult:
-    """``dvk report``: the Phụ lục 02 or 03 workbook of the master (and a draft e-mail)."""
+                 day: date | None = None, mail: str = "eml") -> ReportResult:
+    """``dvk report``: the Phụ lục 02 or 03 workbook of the master (and a draft e-mail).
+
+    ``mail`` is how the draft reaches staff (``delivery.MAIL_MODES``): an ``.eml`` beside the workbook,
+    a webmail page (``GuiThu`` in ``out_dir``), or Outlook (the shell opens ``result.delivery``)."""
     if ReportKind.parse(kind) is None:
         raise DvkError(f"Không có loại báo cáo “{kind}”; chọn một trong: {', '.join(ReportKind)}")
     kind = ReportKind(kind)
@@ -621,6 +641,14 @@ def write_report(master: str | Path, kind: ReportKind | str, out_dir: str | Path
     if eml:
         from .mail import write_draft
 
-        result.eml, mail_notices = write_draft(data, path)
+        if mail == "eml":
+            result.eml, mail_notices = write_draft(data, path)
+        else:
+            from .delivery import deliver
+            from .mail import draft_notices, report_draft
+
+            result.delivery = deliver([report_draft(data, path)], mail, Path(out_dir), lambda d: path.with_suffix(".eml"),
+                                      f"Thư gửi {data.settings.higher_committee or 'cấp trên'}")
+            mail_notices = draft_notices(data)
         result.notices.extend(mail_notices)
     return result

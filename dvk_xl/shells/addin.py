@@ -14,7 +14,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -44,6 +43,11 @@ OFFICE_LIBRARY = ("Office", "{2DF8D04C-5BFA-101B-BDE5-00AA0044DE52}", 2, 0,
                   "C:\\Program Files\\Common Files\\Microsoft Shared\\OFFICE16\\MSO.DLL",
                   "Microsoft Office 16.0 Object Library")
 CONFIG_DIR = Path.home() / f".{ADDIN_NAME}"  # where xlwings' VBA reads DanVanKheo.conf (%USERPROFILE%)
+# xlwings' RunPython reads this key of DanVanKheo.conf: when "True" every ribbon click runs in ONE Python
+# started by the first click and kept for the Excel session (xlwings' COM server, the process its UDFs
+# use), instead of a new python.exe per click paying ~1 s of imports. The Python side keeps no state
+# between calls (tests/test_repeated_calls.py).
+WARM_PYTHON_KEY = "USE UDF SERVER"
 
 
 @dataclass
@@ -193,18 +197,26 @@ def interpreter_for_vba(python: str = sys.executable) -> str:
     return python
 
 
+def config_text(python: str) -> str:
+    """DanVanKheo.conf as xlwings' VBA reads it (GetConfigFromFile: one "KEY","value" line per setting):
+    the Python the buttons run in, and one Python shared by every click of the Excel session."""
+    return f'"INTERPRETER_WIN","{python}"\n"{WARM_PYTHON_KEY}","True"\n'
+
+
 def install_plan(addin: Path) -> InstallPlan:
     config = CONFIG_DIR / f"{ADDIN_NAME}.conf"
     return InstallPlan(addin, [
         "Cài add-in xlwings vào Excel: xlwings addin install",
         f"Chép {addin.name} vào thư mục XLSTART của Excel và mở nó: xlwings addin install --file {addin}",
-        f"Ghi trình thông dịch Python cho add-in vào {config}: INTERPRETER_WIN = {interpreter_for_vba()}",
+        f"Ghi cấu hình add-in vào {config}: INTERPRETER_WIN = {interpreter_for_vba()}, "
+        f"{WARM_PYTHON_KEY} = True (mọi lần bấm nút dùng chung một Python trong phiên Excel)",
     ])
 
 
 def _xlwings_command() -> list[str]:
-    script = shutil.which("xlwings") or str(Path(sys.executable).parent / "Scripts" / "xlwings.exe")
-    return [script]
+    """xlwings' CLI of THIS Python: in a venv whose Scripts folder is not on PATH (CaiDat.cmd's) an ``xlwings``
+    found on PATH would be another Python's, with another xlwings version."""
+    return [sys.executable, "-m", "xlwings.cli"]
 
 
 def install_addin(addin: str | os.PathLike | None = None, echo=print) -> InstallPlan:
@@ -216,7 +228,7 @@ def install_addin(addin: str | os.PathLike | None = None, echo=print) -> Install
         for number, step in enumerate(plan.steps, start=1):
             echo(f"  {number}. {step}")
         raise DvkError("“dvk install-addin” chỉ chạy được trên Windows có Microsoft Excel; "
-                       "máy này không phải Windows nên chưa làm gì. Xem mục “Cài đặt trên Windows” trong README")
+                       "máy này không phải Windows nên chưa làm gì. Xem mục “Cài đặt một bước (CaiDat.cmd)” trong README")
     if addin and not path.exists():
         raise DvkError(f"Không tìm thấy tệp add-in {path}")
     if not addin:  # built here, so that its VBA matches the xlwings installed on this machine
@@ -228,8 +240,33 @@ def install_addin(addin: str | os.PathLike | None = None, echo=print) -> Install
         echo((done.stdout + done.stderr).strip())
         if done.returncode != 0 or "Error" in done.stdout:
             raise DvkError(f"Lệnh “xlwings {' '.join(command)}” không thành công; đóng Excel rồi chạy lại")
-    CONFIG_DIR.mkdir(parents=True, exist_ok=True)
-    config = CONFIG_DIR / f"{ADDIN_NAME}.conf"
-    config.write_text(f'"INTERPRETER_WIN","{interpreter_for_vba()}"\n', encoding="mbcs")
+    config = write_config(interpreter_for_vba())
     echo(f"Đã ghi {config}")
     return plan
+
+
+def write_config(python: str, folder: Path | None = None) -> Path:
+    """Write DanVanKheo.conf (in ``folder``, by default %USERPROFILE%\\.DanVanKheo): our two settings
+    replace their old lines; settings someone added by hand (another xlwings key) stay."""
+    path = (folder or CONFIG_DIR) / f"{ADDIN_NAME}.conf"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ours = config_text(python)
+    keys = {line.split(",")[0].strip('"').upper() for line in ours.splitlines()}
+    kept = []
+    if path.is_file():
+        kept = [line for line in _ansi_decode(path.read_bytes()).splitlines()
+                if line.strip() and line.split(",")[0].strip().strip('"').upper() not in keys]
+    text = "".join(line + "\n" for line in kept) + ours
+    try:
+        data = text.encode("mbcs")  # the ANSI code page, what VBA's Input # reads
+    except LookupError:  # no "mbcs" codec off Windows (tests)
+        data = text.encode("utf-8")
+    atomic_save(path, lambda temp: Path(temp).write_bytes(data))
+    return path
+
+
+def _ansi_decode(data: bytes) -> str:
+    try:
+        return data.decode("mbcs")
+    except LookupError:  # no "mbcs" codec off Windows
+        return data.decode("utf-8", errors="replace")

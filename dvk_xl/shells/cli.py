@@ -44,6 +44,31 @@ class DateParam(click.ParamType):
 
 DATE = DateParam()
 
+MAIL_HELP = ("Cách gửi thư: eml (thư nháp .eml, mặc định), webmail (thư mục tệp đính kèm theo nơi nhận và trang "
+             "DanhSachThu.html để gửi bằng hộp thư trên web), outlook (đưa thư vào Outlook, chỉ trên Windows). "
+             "/ How drafts are delivered.")
+
+
+def mail_option(func: Any) -> Any:
+    return click.option("--mail", "mail", type=click.Choice(["eml", "webmail", "outlook"]), help=MAIL_HELP)(func)
+
+
+def _outlook_first(mail: str | None) -> Any:
+    """With --mail outlook, Outlook reached before anything is written: if it cannot be, nothing is done."""
+    if mail != "outlook":
+        return None
+    from .outlook import outlook_app
+
+    return outlook_app()
+
+
+def _delivered(delivery: Any, app: Any) -> None:
+    """Outlook drafts are opened here (the shell's job); the other modes were written by the library."""
+    if delivery is not None and delivery.mode == "outlook":
+        from .outlook import open_in_outlook
+
+        open_in_outlook(delivery, app)
+
 
 def _vietnamese_metavars(params: list[click.Parameter]) -> None:
     """Option value placeholders in Vietnamese (TEXT, DIRECTORY… read as CHỮ, THƯ_MỤC…)."""
@@ -141,14 +166,35 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--code", help="Mã cấp ủy do cấp trên đặt trong danh sách đơn vị của cấp trên (bỏ trống: cấp trên "
               "nhận biết theo tên). / This committee's code in the higher committee's unit list.")
 @click.option("--force", is_flag=True, help="Ghi đè sổ đã có. / Overwrite an existing master.")
-def init(directory: Path, year: int, committee: str | None, units_file: Path | None, preset: str, code: str | None,
-         force: bool) -> None:
+@click.option("--from", "previous", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Tạo từ sổ tổng hợp năm trước: mang sang đơn vị, danh mục, chỉ tiêu, cấu hình, mô hình đang thực "
+              "hiện; dời hạn sang năm mới (năm mặc định: năm trước + 1). / Start from last year's master.")
+@click.pass_context
+def init(ctx: click.Context, directory: Path, year: int, committee: str | None, units_file: Path | None, preset: str,
+         code: str | None, force: bool, previous: Path | None) -> None:
     """Tạo sổ tổng hợp mới cho đợt thi đua.
 
-    Create a new master workbook for the campaign in DIRECTORY.
+    Create a new master workbook for the campaign in DIRECTORY (with --from, next year's master
+    from last year's, which is only read).
     """
     from ..master.book import init_master
 
+    if previous is not None:
+        from click.core import ParameterSource
+
+        source = ParameterSource.COMMANDLINE
+        mixed = [f"--{name.replace('_file', '')}" for name in ("committee", "units_file", "preset", "code")
+                 if ctx.get_parameter_source(name) == source]
+        if mixed:
+            raise click.UsageError(f"--from mang sang đơn vị và cấu hình của sổ năm trước; không dùng cùng "
+                                   f"{', '.join(mixed)} (sửa trong sổ mới sau khi tạo)")
+        from ..master.nextyear import init_from
+
+        explicit = ctx.get_parameter_source("year") == source
+        carried = init_from(directory, previous, year=year if explicit else None, overwrite=force)
+        for line in carried.lines():
+            click.echo(line)
+        return
     result = init_master(directory, year=year, committee=committee, units_file=units_file, preset=preset,
                          overwrite=force, code=code)
     click.echo(f"Đã tạo sổ tổng hợp: {result.path}")
@@ -166,19 +212,48 @@ def init(directory: Path, year: int, committee: str | None, units_file: Path | N
               show_default=True, help="Phụ lục 01 (đăng ký) hoặc 03 (báo cáo kết quả). / Registration or results form.")
 @click.option("--period", type=click.Choice([p.value for p in Period]),
               help="Kỳ báo cáo của Phụ lục 03: 6 tháng hoặc năm. / Results period (pl03 only).")
-def templates(master: Path, out_dir: Path, units: tuple[str, ...], form: str, period: str | None) -> None:
+@click.option("--eml", is_flag=True, help="Kèm mỗi đơn vị một thư nháp gửi “Email” của đơn vị, đính kèm mẫu, ghi hạn "
+              "nộp theo sheet “Tiến độ”. / Also a draft e-mail to each unit with its form.")
+@mail_option
+@click.option("--json", "as_json", is_flag=True, help="In đúng một tài liệu JSON. / Print one JSON document.")
+def templates(master: Path, out_dir: Path, units: tuple[str, ...], form: str, period: str | None, eml: bool,
+              mail: str | None, as_json: bool) -> None:
     """Tạo mẫu Phụ lục 01 (hoặc 03) cho từng đơn vị.
 
     Write one registration form (Phụ lục 01) per unit, or with --form pl03 --period one results
-    form (Phụ lục 03) per unit pre-filled with its registered models.
+    form (Phụ lục 03) per unit pre-filled with its registered models; with --eml a draft e-mail
+    to each unit with its form attached.
     """
     from ..reports.templates import write_templates
     from .progress_bar import progress_shown
 
     if form.lower() == "pl03" and not period:
         raise click.UsageError(f"Mẫu Phụ lục 03 cần --period {' hoặc --period '.join(Period)}")
-    with progress_shown() as progress:
+    if eml or mail:
+        import json
+
+        from ..reports.unit_mail import send_templates
+
+        app = _outlook_first(mail)
+        with progress_shown(as_json) as progress:
+            sent = send_templates(master, out_dir, units, form=form, period=Period.parse(period), mail=mail or "eml",
+                                  progress=progress)
+        _delivered(sent.delivery, app)
+        if as_json:
+            click.echo(json.dumps({"form": form.upper(), "paths": [str(p) for p in sent.paths], "mail": sent.as_dict()},
+                                  ensure_ascii=False, indent=2))
+            return
+        click.echo(f"Đã tạo {len(sent.paths)} mẫu {form.upper()} trong {out_dir}")
+        click.echo("\n".join(sent.lines()))
+        return
+    with progress_shown(as_json) as progress:
         result = write_templates(master, out_dir, units, form=form, period=Period.parse(period), progress=progress)
+    if as_json:
+        import json
+
+        click.echo(json.dumps({"form": result.form.id, "paths": [str(p) for p in result.paths]}, ensure_ascii=False,
+                              indent=2))
+        return
     click.echo(f"Đã tạo {len(result.paths)} mẫu {result.form.id} trong {out_dir}")
     for path in result.paths:
         click.echo(f"  {path.name}")
@@ -228,15 +303,38 @@ def validate(files: tuple[Path, ...], master: Path, as_json: bool) -> None:
               help="Ghi tệp phản hồi (ô lỗi tô đỏ) cho đơn vị vào thư mục này. / Write marked-up feedback here.")
 @click.option("--json", "as_json", is_flag=True, help="In đúng một tài liệu JSON. / Print one JSON document.")
 @click.option("--workers", type=click.IntRange(1, 64), help="Số tiến trình đọc tệp. / Reader processes.")
-def consolidate(master: Path, inbox: Path, feedback_dir: Path | None, as_json: bool, workers: int | None) -> None:
+@click.option("--eml", is_flag=True, help="Kèm mỗi đơn vị có tệp phản hồi một thư nháp đính kèm tệp đó (cần --feedback). "
+              "/ Also a draft e-mail to each unit with its feedback workbook.")
+@mail_option
+def consolidate(master: Path, inbox: Path, feedback_dir: Path | None, as_json: bool, workers: int | None, eml: bool,
+                mail: str | None) -> None:
     """Kiểm tra và tổng hợp mọi tệp trong thư mục tiếp nhận vào sổ.
 
     Check every workbook in INBOX and merge the accepted ones into the master's register (DangKy),
-    log them in TiepNhan and archive them. Exit code 0 when no file is rejected, 1 otherwise.
+    log them in TiepNhan and archive them; with --feedback DIR --eml a draft e-mail to each unit
+    whose file has findings. Exit code 0 when no file is rejected, 1 otherwise.
     """
     from ..intake.consolidation import consolidate as run
     from .progress_bar import progress_shown
 
+    if (eml or mail) and feedback_dir is None:
+        raise click.UsageError("Thư phản hồi (--eml) cần thư mục phản hồi: thêm --feedback THƯ_MỤC")
+    if eml or mail:
+        import json
+
+        from ..intake.feedback_mail import consolidate_with_mail
+
+        app = _outlook_first(mail)
+        with progress_shown(as_json) as progress:
+            done = consolidate_with_mail(master, inbox, feedback_dir, mail=mail or "eml", workers=workers,
+                                         progress=progress)
+        _delivered(done.mail.delivery, app)
+        if as_json:
+            click.echo(json.dumps({**json.loads(done.report.as_json()), "mail": done.mail.as_dict()},
+                                  ensure_ascii=False, indent=2))
+        else:
+            click.echo("\n".join([*done.report.lines(), *done.mail.lines()]))
+        sys.exit(done.report.exit_code)
     with progress_shown(as_json) as progress:
         report = run(master, inbox, feedback_dir=feedback_dir, workers=workers, progress=progress)
     _render_intake(report, as_json)
@@ -251,7 +349,8 @@ def consolidate(master: Path, inbox: Path, feedback_dir: Path | None, as_json: b
 @click.option("--eml", is_flag=True, help="Kèm thư nháp (.eml) gửi cấp trên. / Also write a draft e-mail.")
 @click.option("--date", "day", type=DATE,
               help="Ngày ký ghi trên văn bản (ngày/tháng/năm). / Date printed on the document.")
-def report(master: Path, kind: str, out_dir: Path, eml: bool, day: date | None) -> None:
+@mail_option
+def report(master: Path, kind: str, out_dir: Path, eml: bool, day: date | None, mail: str | None) -> None:
     """Lập báo cáo gửi cấp trên: Phụ lục 02 (danh sách đăng ký) hoặc Phụ lục 03 (kết quả).
 
     Write the report workbook for the higher committee in the official frame
@@ -259,10 +358,14 @@ def report(master: Path, kind: str, out_dir: Path, eml: bool, day: date | None) 
     """
     from ..reports.writer import write_report
 
-    result = write_report(master, ReportKind(kind), out_dir, eml=eml, day=day)
+    app = _outlook_first(mail)
+    result = write_report(master, ReportKind(kind), out_dir, eml=eml or bool(mail), day=day, mail=mail or "eml")
+    _delivered(result.delivery, app)
     click.echo(f"Đã lập báo cáo: {result.path} ({result.models} mô hình của {result.units} đơn vị)")
     if result.eml:
         click.echo(f"Thư nháp gửi cấp trên: {result.eml}")
+    if result.delivery is not None:
+        click.echo("\n".join(result.delivery.lines()))
     for notice in result.notices:
         click.echo(f"  Lưu ý: {notice}")
 
@@ -334,6 +437,34 @@ def compliance(master: Path, day: date | None, as_json: bool) -> None:
     report = run_compliance(master, today=day)
     click.echo(report.as_json() if as_json else "\n".join(report.lines()))
     sys.exit(report.exit_code)
+
+
+@main.command()
+@click.argument("master", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Thư mục ghi thư nhắc. / Output folder for the drafts.")
+@click.option("--today", "day", type=DATE,
+              help="Ngày nhắc (ngày/tháng/năm), mặc định hôm nay. / Remind as of this day (DD/MM/YYYY).")
+@click.option("--within", default=7, show_default=True, type=click.IntRange(0, 366),
+              help="Nhắc cả bước còn hạn trong số ngày này. / Also remind of steps due within N days.")
+@click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Thư mục chứa mẫu đã gửi đơn vị, để đính kèm lại (mặc định: MauGuiDonVi cạnh sổ). "
+                   "/ Folder of the units' blank forms to attach.")
+@mail_option
+@click.option("--json", "as_json", is_flag=True, help="In đúng một tài liệu JSON. / Print one JSON document.")
+def remind(master: Path, out_dir: Path, day: date | None, within: int, templates_dir: Path | None, mail: str | None,
+           as_json: bool) -> None:
+    """Viết thư nhắc đơn vị còn nợ mẫu đến hạn hoặc đã trễ hạn.
+
+    One draft e-mail per unit that still owes a form for a step of TienDo due within --within days
+    or already late, naming the form, the deadline and how late; units up to date get nothing.
+    """
+    from ..reports.unit_mail import remind as run
+
+    app = _outlook_first(mail)
+    result = run(master, out_dir, today=day, within=within, templates_dir=templates_dir, mail=mail or "eml")
+    _delivered(result.delivery, app)
+    click.echo(result.as_json() if as_json else "\n".join(result.lines()))
 
 
 @main.command()

@@ -1,8 +1,10 @@
 """``dvk doctor``: is everything the tool and its Excel ribbon need in place on this machine?
 
 ``run_checks`` returns one ``Check`` per piece (Python, dvk_xl, xlwings, the add-in in XLSTART and whether
-it was built from these sources and this xlwings, DanVanKheo.conf and its Python, the trusted location,
-LibreOffice or Excel, optionally the master's tables). Everything it asks the machine goes through an
+it was built from these sources and this xlwings, DanVanKheo.conf and its Python, the Python shared by the
+ribbon's clicks (xlwings' "USE UDF SERVER" and the DLL that starts it), the trusted location, LibreOffice or
+Excel, optionally the master's tables). The ribbon's button adds ``check_ribbon_python``, about the Python
+running the button itself. Everything it asks the machine goes through an
 ``Environment`` so the Windows checks run (faked) in tests on any OS. On a machine that is not Windows
 the ribbon checks are "na" (không áp dụng), not failures.
 """
@@ -20,13 +22,15 @@ import sys
 import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from ..core.errors import DvkError
-from ..master.book import ON_DEMAND_TABLES, open_master, read_form_table
-from ..spec.forms import MASTER_TABLES
-from .addin import ADDIN_FILE, ADDIN_NAME, MACROS_DIR, RIBBON_PART, own_modules, ribbon_xml
+from ..master.book import ON_DEMAND_TABLES, open_master, read_form_table, table_records
+from ..spec.forms import MASTER_TABLES, OPTIONAL_TABLES
+from .addin import ADDIN_FILE, ADDIN_NAME, MACROS_DIR, RIBBON_PART, WARM_PYTHON_KEY, own_modules, ribbon_xml
 
 OK, NA, FAIL = "ok", "na", "fail"
 MARKS = {OK: "✓", NA: "–", FAIL: "✗"}
@@ -119,6 +123,15 @@ def _registry_excel() -> str | None:
     return None
 
 
+def _xlwings_dlls(python: str) -> list[Path]:
+    """The xlwings DLLs where xlwings' VBA loads them for the shared Python (XLPyLoadDLL): beside python.exe
+    (an installed Python) or one folder up (a venv's Scripts\\python.exe)."""
+    found: list[Path] = []
+    for folder in (Path(python).parent, Path(python).parent.parent):
+        found += sorted(folder.glob("xlwings*.dll"))
+    return found
+
+
 @dataclass
 class Environment:
     """What the checks ask the machine; tests replace any part."""
@@ -132,6 +145,7 @@ class Environment:
     trusted_locations: Callable[[], list[TrustedLocation]] = _registry_trusted_locations
     excel_path: Callable[[], str | None] = _registry_excel
     python_works: Callable[[str], bool] = _python_works
+    xlwings_dlls: Callable[[str], list[Path]] = _xlwings_dlls
 
     @property
     def windows(self) -> bool:
@@ -228,17 +242,32 @@ def check_addin(env: Environment) -> list[Check]:
     return checks
 
 
-def _config_python(path: Path) -> str | None:
-    """INTERPRETER_WIN from DanVanKheo.conf (xlwings' "KEY","value" lines, written in the ANSI code page)."""
+def _config_value(path: Path, key: str) -> str | None:
+    """A setting of DanVanKheo.conf (xlwings' "KEY","value" lines, written in the ANSI code page)."""
     data = path.read_bytes()
     try:
         text = data.decode("mbcs")
     except LookupError:  # no "mbcs" codec off Windows
         text = data.decode("utf-8", errors="replace")
     for row in csv.reader(io.StringIO(text)):
-        if len(row) >= 2 and row[0].strip().upper() == "INTERPRETER_WIN":
+        if len(row) >= 2 and row[0].strip().upper() == key.upper():
             return row[1].strip()
     return None
+
+
+def _config_python(path: Path) -> str | None:
+    return _config_value(path, "INTERPRETER_WIN")
+
+
+def _vba_true(value: str | None) -> bool:
+    """How xlwings' VBA reads the setting: CBool of the text ("True"/"False" in any case, or a number)."""
+    text = (value or "").strip().lower()
+    if text in ("true", "false"):
+        return text == "true"
+    try:
+        return float(text) != 0
+    except ValueError:
+        return False
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -248,17 +277,21 @@ def _same_file(a: str, b: str) -> bool:
         return False
 
 
+WARM_NAME = "Python dùng chung cho các nút"
+
+
 def check_config(env: Environment) -> list[Check]:
-    names = ("Tệp cấu hình DanVanKheo.conf", "Python của add-in")
+    names = ("Tệp cấu hình DanVanKheo.conf", "Python của add-in", WARM_NAME)
     if not env.windows:
         return [Check(name, NA, NOT_WINDOWS) for name in names]
     path = env.config()
     if not path.is_file():
-        return [Check(names[0], FAIL, f"không có {path}", INSTALL_FIX), Check(names[1], NA, "chưa có tệp cấu hình")]
+        return [Check(names[0], FAIL, f"không có {path}", INSTALL_FIX), Check(names[1], NA, "chưa có tệp cấu hình"),
+                Check(names[2], NA, "chưa có tệp cấu hình")]
     python = _config_python(path)
     if not python:
         return [Check(names[0], FAIL, f"{path} không có dòng INTERPRETER_WIN", INSTALL_FIX),
-                Check(names[1], NA, "tệp cấu hình không ghi Python")]
+                Check(names[1], NA, "tệp cấu hình không ghi Python"), Check(names[2], NA, "tệp cấu hình không ghi Python")]
     checks = [Check(names[0], OK, str(path))]
     if not Path(python).is_file():
         checks.append(Check(names[1], FAIL, f"{path.name} trỏ tới {python}, tệp này không có", INSTALL_FIX))
@@ -268,7 +301,30 @@ def check_config(env: Environment) -> list[Check]:
         checks.append(Check(names[1], OK, f"{python} (chạy được và có dvk_xl)"))
     else:
         checks.append(Check(names[1], FAIL, f"{python} không chạy được hoặc chưa cài dvk_xl", INSTALL_FIX))
+    checks.append(check_warm_python(env, path, python if checks[-1].status == OK else None))
     return checks
+
+
+def check_warm_python(env: Environment, config: Path, python: str | None) -> Check:
+    """USE UDF SERVER on, and the xlwings DLL that starts the shared Python where xlwings' VBA loads it."""
+    setting = _config_value(config, WARM_PYTHON_KEY)
+    if not _vba_true(setting):
+        shown = f"“{WARM_PYTHON_KEY}” = {setting}" if setting is not None else f"không có dòng “{WARM_PYTHON_KEY}”"
+        return Check(WARM_NAME, FAIL, f"chưa bật ({config.name}: {shown}): mỗi lần bấm nút Excel khởi động một Python "
+                     "mới, chậm thêm khoảng 1–2 giây", INSTALL_FIX)
+    if python is None:
+        return Check(WARM_NAME, NA, f"đã bật ({WARM_PYTHON_KEY}), nhưng Python của add-in chưa đúng")
+    version = env.version("xlwings")
+    dlls = env.xlwings_dlls(python)
+    wanted = [dll for dll in dlls if dll.name.lower() in (f"xlwings64-{version}.dll", f"xlwings32-{version}.dll")]
+    if wanted:
+        return Check(WARM_NAME, OK, f"đã bật ({WARM_PYTHON_KEY}); các nút chạy trong một Python cho cả phiên Excel "
+                     f"({', '.join(dll.name for dll in wanted)} ở {wanted[0].parent})")
+    others = f" (chỉ thấy {', '.join(dll.name for dll in dlls)})" if dlls else ""
+    return Check(WARM_NAME, FAIL, f"đã bật nhưng không thấy xlwings64-{version}.dll cạnh {python}{others}: "
+                 "Excel sẽ không khởi động được Python dùng chung",
+                 f"Cài lại xlwings cho Python đó: \"{python}\" -m pip install --force-reinstall xlwings=={version}, "
+                 "hoặc chạy lại CaiDat.cmd")
 
 
 def _norm(path: str, environ: Mapping[str, str]) -> str:
@@ -315,9 +371,10 @@ def check_office(env: Environment) -> Check:
                  "Cài Microsoft Excel (Windows) hoặc LibreOffice (https://www.libreoffice.org)")
 
 
-def check_master(master: str | os.PathLike) -> list[Check]:
-    """Every table of the forms spec present with its headers, read as every command reads them."""
-    label = Path(master).name
+def check_master(master: str | os.PathLike | Any) -> list[Check]:
+    """Every table of the forms spec present with its headers, read as every command reads them
+    (``master``: a path, or the workbook open in Excel when the ribbon's button asks)."""
+    label = Path(master).name if isinstance(master, str | os.PathLike) else master.label
     try:
         wb = open_master(master)
         tables = set(wb.table_names())
@@ -338,10 +395,43 @@ def check_master(master: str | os.PathLike) -> list[Check]:
             checks.append(Check(name, FAIL, str(exc), "Sửa theo hướng dẫn ở trên rồi chạy lại “dvk doctor --master …”"))
         else:
             checks.append(Check(name, OK, "đủ cột, tiêu đề đúng"))
+    for form in OPTIONAL_TABLES:  # a master without them is fine: checked only where present
+        if form.table not in tables:
+            continue
+        name = f"Bảng {form.table} (sheet “{form.sheet}”)"
+        try:
+            rows = table_records(wb, form)
+        except DvkError as exc:
+            checks.append(Check(name, FAIL, str(exc), "Sửa theo hướng dẫn ở trên rồi chạy lại “dvk doctor --master …”"))
+        else:
+            checks.append(Check(name, OK, f"đủ cột, tiêu đề đúng; {len(rows)} dòng"))
     return checks
 
 
-def run_checks(master: str | os.PathLike | None = None, env: Environment | None = None) -> list[Check]:
+RIBBON_PYTHON = "Python đang chạy các nút"
+RESTART_EXCEL = "Đóng hẳn Excel (mọi cửa sổ Excel) rồi mở lại"
+
+
+def check_ribbon_python(started: float, argv: list[str] | None = None, package: Path | None = None) -> Check:
+    """For the ribbon's button: is this the one Python shared by the clicks of the Excel session (xlwings runs
+    a per-click Python with ``--from_xl=1`` on its command line), and is its code still the installed code
+    (a file of dvk_xl changed after this Python started means an update it has not loaded)."""
+    argv = sys.argv if argv is None else argv
+    package = package or Path(__file__).resolve().parents[1]
+    since = datetime.fromtimestamp(started).strftime("%H:%M %d/%m/%Y")
+    if any(arg.startswith("--from_xl=1") for arg in argv):
+        return Check(RIBBON_PYTHON, FAIL, f"{sys.executable}: mỗi lần bấm nút Excel khởi động một Python mới "
+                     f"(chưa dùng Python dùng chung, “{WARM_PYTHON_KEY}”)",
+                     "Chạy lại “dvk install-addin” (hoặc CaiDat.cmd), rồi đóng hẳn Excel (mọi cửa sổ Excel) và mở lại")
+    newer = [path for path in package.rglob("*.py") if path.stat().st_mtime > started]
+    if newer:
+        return Check(RIBBON_PYTHON, FAIL, f"Python dùng chung chạy từ {since} nhưng dvk_xl đã được cập nhật sau đó "
+                     f"({newer[0].name}…): các nút vẫn chạy bản cũ", RESTART_EXCEL + " để dùng bản mới")
+    return Check(RIBBON_PYTHON, OK, f"một Python dùng chung cho cả phiên Excel (tiến trình {os.getpid()}, "
+                 f"chạy từ {since}): {sys.executable}")
+
+
+def run_checks(master: str | os.PathLike | Any = None, env: Environment | None = None) -> list[Check]:
     """Every check, in the order they are shown."""
     env = env or Environment()
     checks = [check_python(env), check_package(env), check_xlwings(env)]

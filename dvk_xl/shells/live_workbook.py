@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import DvkError, MasterLockedError
-from ..spec.forms import DATE_FORMAT, LIST_HEADERS, LISTS, MASTER_TABLES, SETTINGS, Form
+from ..spec.forms import DATE_FORMAT, LIST_HEADERS, LISTS, MASTER_TABLES, OPTIONAL_TABLES, SETTINGS, Form
 from ..workbook.api import (
     FORMULA_STARTS,
     FormattedNumber,
@@ -59,7 +59,7 @@ def cell_value(value: Any) -> Any:
 
 
 def _known_formats(table: str) -> dict[str, str]:
-    for form in MASTER_TABLES:
+    for form in (*MASTER_TABLES, *OPTIONAL_TABLES):
         if form.table == table:
             return {c.header: c.excel_format for c in form.columns if c.excel_format}
     return {}

@@ -29,8 +29,10 @@ TITLE = "Dân vận khéo"
 MAX_LINES = 30  # a message box taller than the screen hides its OK button
 INBOX_DEFAULT = "TiepNhan"  # the intake folder beside the master until staff pick another
 FEEDBACK_DIR = "PhanHoiDonVi"  # marked-up copies for units whose files had problems
+REMIND_DIR = "ThuNhacNop"  # reminders to the units, beside the master
 MEMORY_FILE = Path.home() / ".DanVanKheo" / "thu-muc.json"  # the last intake folder of each master
 STATUS_EVERY = 0.2  # seconds between status bar updates: redrawing Excel's bar per file would slow a batch
+STARTED = time.time()  # when this Python started serving buttons: with xlwings' shared Python, the Excel session
 
 
 class NotAvailable(DvkError):
@@ -183,19 +185,107 @@ def compliance_action(ctx: Context) -> str:
     return "\n".join(run_compliance(ctx.wb).lines())
 
 
-def report_action(kind: ReportKind, eml: bool = False) -> Callable[[Context], None]:
-    def run(ctx: Context) -> None:
+def report_action(kind: ReportKind, eml: bool = False) -> Callable[[Context], str | None]:
+    def run(ctx: Context) -> str | None:
         write_report = _capability("reports.writer", "write_report", "Báo cáo")
         ctx.ui.status(f"Đang lập {ReportKind(kind).label}…")
-        result = write_report(ctx.wb, kind, ctx.folder, eml=eml)
+        mode, app = mail_setup(ctx.wb) if eml else ("eml", None)
+        result = write_report(ctx.wb, kind, ctx.folder, eml=eml, mail=mode)
         lines = [f"Đã lập {ReportKind(kind).label}: {result.models} mô hình của {result.units} đơn vị.",
                  f"Tệp: {result.path}"]
         if result.eml:
             lines.append(f"Thư nháp gửi cấp trên: {result.eml}")
+        target, question = result.eml or result.path, "Mở thư nháp?" if result.eml else "Mở tệp vừa lập?"
+        if result.delivery is not None:
+            target, question = deliver_here(ctx, result.delivery, app)
+            lines += result.delivery.lines()
         lines += [f"Lưu ý: {n}" for n in result.notices]
-        target = result.eml or result.path
-        ctx.offer("\n".join(lines), target, "Mở thư nháp?" if result.eml else "Mở tệp vừa lập?")
+        if target is None:
+            return "\n".join(lines)
+        ctx.offer("\n".join(lines), target, question)
+        return None
     return run
+
+
+# --- e-mails to the units --------------------------------------------------------------------------
+
+
+def mail_mode_of(wb: Any, platform: str | None = None) -> str:
+    """How this master's staff send mail: “Cách gửi thư” in CauHinh; else Outlook where it is installed,
+    the webmail page on a Windows without Outlook (staff there use the webmail), ``.eml`` elsewhere (a Mac's Mail)."""
+    from ..master.book import load_settings
+    from ..reports.delivery import mail_mode
+    from . import outlook
+
+    settings = load_settings(wb)
+    chosen = mail_mode(settings.mail_via, settings.places.get("mail_via", ""))
+    if chosen:
+        return chosen
+    if outlook.outlook_installed():
+        return "outlook"
+    return "webmail" if (platform or sys.platform).startswith("win") else "eml"
+
+
+def mail_setup(wb: Any) -> tuple[str, Any]:
+    """The mode, and Outlook reached before anything is written (if it cannot be, nothing is done yet)."""
+    from . import outlook
+
+    mode = mail_mode_of(wb)
+    return mode, outlook.outlook_app() if mode == "outlook" else None
+
+
+def deliver_here(ctx: Context, delivery: Any, app: Any = None) -> tuple[Path | None, str]:
+    """Outlook drafts opened now; for the others, what to offer to open afterwards and the question."""
+    if delivery.mode == "outlook":
+        from . import outlook
+
+        ctx.ui.status(f"Đang đưa {len(delivery.drafts)} thư vào Outlook…")
+        outlook.open_in_outlook(delivery, app)
+        return None, ""
+    if delivery.mode == "webmail" and delivery.page:
+        return delivery.page, "Mở trang danh sách thư (gửi bằng hộp thư trên web)?"
+    drafts = [d.path for d in delivery.drafts if d.path]
+    return (drafts[0].parent, "Mở thư mục chứa thư nháp?") if drafts else (None, "")
+
+
+def _mail_summary(ctx: Context, head: list[str], sent: Any, app: Any) -> str | None:
+    target, question = deliver_here(ctx, sent.delivery, app)
+    message = "\n".join([*head, *sent.lines()])
+    if target is None:
+        return message
+    ctx.offer(message, target, question)
+    return None
+
+
+def templates_mail_action(form: str, period: Period | None = None) -> Callable[[Context], str | None]:
+    def run(ctx: Context) -> str | None:
+        send_templates = _capability("reports.unit_mail", "send_templates", "Gửi mẫu qua thư")
+        what = f"Phụ lục 03 ({Period(period).phrase})" if period else "Phụ lục 01"
+        mode, app = mail_setup(ctx.wb)
+        ctx.ui.status(f"Đang tạo mẫu {what} và thư gửi các đơn vị…")
+        sent = send_templates(ctx.wb, ctx.folder, form=form, period=period, mail=mode, progress=ctx.ui.progress())
+        return _mail_summary(ctx, [f"Đã tạo {len(sent.paths)} mẫu {what} trong thư mục:", str(ctx.folder)], sent, app)
+    return run
+
+
+def consolidate_mail_action(ctx: Context) -> str | None:
+    consolidate_with_mail = _capability("intake.feedback_mail", "consolidate_with_mail", "Tổng hợp và gửi phản hồi")
+    mode, app = mail_setup(ctx.wb)  # a bad “Cách gửi thư”, or no Outlook, stops before anything is consolidated
+    remember_inbox(ctx.wb.path, ctx.folder)
+    ctx.ui.status(f"Đang kiểm tra và tổng hợp các tệp trong {ctx.folder.name}…")
+    done = consolidate_with_mail(ctx.wb, ctx.folder, ctx.master_dir / FEEDBACK_DIR, mail=mode,
+                                 progress=ctx.ui.progress())
+    return _mail_summary(ctx, done.report.lines(details=False), done.mail, app)
+
+
+def remind_action(ctx: Context) -> str | None:
+    remind = _capability("reports.unit_mail", "remind", "Nhắc đơn vị nộp mẫu")
+    mode, app = mail_setup(ctx.wb)
+    ctx.ui.status("Đang đối chiếu tiến độ và viết thư nhắc…")
+    sent = remind(ctx.wb, ctx.master_dir / REMIND_DIR, templates_dir=ctx.folder, mail=mode)
+    if not sent.drafts:
+        return "\n".join(["Không đơn vị nào còn nợ mẫu đến hạn hoặc trễ hạn: không có thư nhắc.", *sent.notices])
+    return _mail_summary(ctx, [], sent, app)
 
 
 def open_inbox_action(ctx: Context) -> str | None:
@@ -219,8 +309,8 @@ def open_archive_action(ctx: Context) -> str | None:
 
 
 GUIDE = """Các nút trên thanh “Dân vận khéo”, theo trình tự trong năm:
-1. Chuẩn bị: kiểm tra sheet “Cấu hình”, “Đơn vị”, “Chỉ tiêu”, “Tiến độ”; bấm “Tạo mẫu Phụ lục 01” và gửi mỗi đơn vị tệp mang mã của mình.
-2. Tiếp nhận: lưu các tệp đơn vị gửi về vào thư mục tiếp nhận (nút “Mở thư mục tiếp nhận”); “Kiểm tra tệp” xem trước lỗi mà không ghi gì; “Tổng hợp từ thư mục” ghi các tệp hợp lệ vào sheet “Đăng ký”, “Tiếp nhận” và tạo tệp phản hồi cho đơn vị có lỗi; cấp ủy có cấp dưới bấm “Tổng hợp báo cáo cấp dưới” để tổng hợp Phụ lục 02/03 các cấp ủy cấp dưới gửi lên.
+1. Chuẩn bị: kiểm tra sheet “Cấu hình”, “Đơn vị” (cả cột “Email”), “Chỉ tiêu”, “Tiến độ”; bấm “Tạo mẫu Phụ lục 01” và gửi mỗi đơn vị tệp mang mã của mình, hoặc “Gửi mẫu qua thư” để có sẵn thư gửi từng đơn vị kèm mẫu.
+2. Tiếp nhận: lưu các tệp đơn vị gửi về vào thư mục tiếp nhận (nút “Mở thư mục tiếp nhận”); “Kiểm tra tệp” xem trước lỗi mà không ghi gì; “Tổng hợp từ thư mục” ghi các tệp hợp lệ vào sheet “Đăng ký”, “Tiếp nhận” và tạo tệp phản hồi cho đơn vị có lỗi (“Tổng hợp và gửi phản hồi”: kèm thư gửi từng đơn vị đó); “Nhắc đơn vị nộp mẫu” viết thư cho đơn vị còn nợ mẫu sắp đến hạn hoặc trễ hạn; cấp ủy có cấp dưới bấm “Tổng hợp báo cáo cấp dưới” để tổng hợp Phụ lục 02/03 các cấp ủy cấp dưới gửi lên.
 3. Đánh giá: “Kiểm tra chỉ tiêu” đối chiếu chỉ tiêu, thời hạn và tiêu chí.
 4. Báo cáo: “Phụ lục 02”, “Báo cáo 6 tháng”, “Báo cáo năm” lập tệp gửi cấp trên; “Tạo thư gửi cấp trên” lập thêm thư nháp đính kèm báo cáo.
 Sổ tổng hợp được lưu sau mỗi lần tổng hợp; bản trước được giữ trong thư mục lưu trữ.
@@ -235,12 +325,39 @@ def guide_action(ctx: Context) -> str:
     return GUIDE
 
 
+def doctor_action(ctx: Context) -> str:
+    """“Kiểm tra cài đặt”: ``dvk doctor`` on this machine, plus the Python running the buttons; the tables
+    of the workbook open in Excel are checked when it is a master."""
+    from ..spec.forms import SETTINGS
+    from .doctor import all_ok, check_ribbon_python, run_checks
+
+    ctx.ui.status("Đang kiểm tra cài đặt…")
+    master = ctx.wb if SETTINGS.table in ctx.wb.table_names() else None
+    checks = run_checks(master)
+    tables = [c for c in checks if c.name.startswith("Bảng ")]
+    lines = [c.line() for c in checks if c not in tables or not c.ok]
+    if master is not None and all(c.ok for c in tables):  # one line for the tables: the box must fit the screen
+        lines.append(f"✓ Sổ tổng hợp {ctx.wb.label}: {len(tables)} bảng đủ cột, tiêu đề đúng")
+    elif master is None:
+        lines.append(f"– Sổ tổng hợp: {ctx.wb.label} không phải sổ tổng hợp, các bảng chưa được kiểm tra")
+    checks.append(check_ribbon_python(STARTED))
+    lines.append(checks[-1].line())
+    lines.append("Mọi thứ đã sẵn sàng." if all_ok(checks) else "Có mục chưa đạt (✗): làm theo hướng dẫn “→”.")
+    return "\n".join(lines)
+
+
 ACTIONS: dict[str, Action] = {a.key: a for a in (
     Action("mau-pl01", "Tạo mẫu Phụ lục 01", templates_action("pl01"), asks="folder"),
     Action("mau-pl03-6-thang", "Phụ lục 03 — 6 tháng đầu năm", templates_action("pl03", Period.HALF_YEAR), asks="folder"),
     Action("mau-pl03-nam", "Phụ lục 03 — cả năm", templates_action("pl03", Period.YEAR), asks="folder"),
+    Action("thu-mau-pl01", "Gửi mẫu Phụ lục 01", templates_mail_action("pl01"), asks="folder"),
+    Action("thu-mau-pl03-6-thang", "Gửi mẫu Phụ lục 03 — 6 tháng", templates_mail_action("pl03", Period.HALF_YEAR),
+           asks="folder"),
+    Action("thu-mau-pl03-nam", "Gửi mẫu Phụ lục 03 — cả năm", templates_mail_action("pl03", Period.YEAR), asks="folder"),
     Action("kiem-tra-tep", "Kiểm tra tệp", check_files_action, asks="files"),
     Action("tong-hop", "Tổng hợp từ thư mục", consolidate_action, asks="folder"),
+    Action("tong-hop-thu", "Tổng hợp và gửi phản hồi", consolidate_mail_action, asks="folder"),
+    Action("nhac-nop", "Nhắc đơn vị nộp mẫu", remind_action, asks="folder"),
     Action("tong-hop-cap-duoi", "Tổng hợp báo cáo cấp dưới", rollup_action, asks="folder"),
     Action("chi-tieu", "Kiểm tra chỉ tiêu", compliance_action),
     Action("bao-cao-pl02", "Phụ lục 02", report_action(ReportKind.REGISTRATION), asks="folder"),
@@ -252,6 +369,7 @@ ACTIONS: dict[str, Action] = {a.key: a for a in (
     Action("mo-tiep-nhan", "Mở thư mục tiếp nhận", open_inbox_action),
     Action("mo-luu-tru", "Mở thư mục lưu trữ", open_archive_action),
     Action("huong-dan", "Hướng dẫn", guide_action, needs_master=False),
+    Action("kiem-tra-cai-dat", "Kiểm tra cài đặt", doctor_action, needs_master=False),
 )}
 
 

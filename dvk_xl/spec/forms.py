@@ -204,6 +204,11 @@ PL01 = Form(
         Column("person_in_charge", "Người phụ trách", required=True, width=18),
         Column("phone", "Điện thoại", width=13, number_format="@"),
         Column("note", "Ghi chú", width=16),
+        # A model continued from an earlier year (a form pre-filled from MoHinhNamTruoc): the ID of its first
+        # registration, unchanged year to year. Optional and last, so a form or master made before it existed
+        # still reads as it is; for the same reason the form's version stays 1 (an older form lacks nothing).
+        Column("first_id", "Mã đăng ký lần đầu", width=22,
+               hint="Công cụ điền cho mô hình duy trì từ năm trước; mô hình mới để trống"),
     ),
 )
 
@@ -248,6 +253,8 @@ SETTING_ROWS: tuple[Setting, ...] = (
     Setting("signer_name", "Người ký"),
     Setting("recipients", "Nơi nhận (mỗi nơi cách nhau bởi dấu ;)"),
     Setting("contact", "Cán bộ đầu mối (họ tên, điện thoại)"),
+    # How the ribbon sends drafts (reports.delivery.MAIL_MODES); empty: Outlook when installed, else webmail.
+    Setting("mail_via", "Cách gửi thư (Outlook, webmail hoặc eml; để trống: tự chọn)"),
 )
 
 UNITS = Form(
@@ -333,7 +340,7 @@ REGISTER = Form(
         Column("model_id", "Mã mô hình", required=True, width=22),
         Column("unit_code", "Mã đơn vị", required=True, width=10),
         Column("unit_name", "Tên đơn vị", width=26),
-        *(c for c in PL01.columns if c.key != "stt"),
+        *(c for c in PL01.columns if c.key not in ("stt", "first_id")),
         Column("status", "Tình trạng đăng ký", width=14),
         Column("source_file", "Tệp nguồn", width=26),
         Column("source_row", "Dòng trong tệp", "int", width=8),
@@ -344,6 +351,9 @@ REGISTER = Form(
         # Optional and last, so a master made before they existed still reads (they are added when written).
         Column("source_id", "Mã mô hình ở cấp dưới", width=22),
         Column("origin", "Mã mô hình gốc (cấp ủy đăng ký)", width=34),
+        # Last for the same reason (and so a master made before it has its columns where they were): the model's
+        # ID at its first registration, carried from a pre-filled Phụ lục 01 (a model continued across years).
+        PL01.column("first_id"),
     ),
 )
 
@@ -513,11 +523,23 @@ PREVIOUS_MODELS = Form(
         PL01.column("start_year"),
         REGISTER.column("status"),
         Column("result", "Kết quả thẩm định", width=14),
+        # What this year's form pre-fills besides the model's identity (optional: the unit keeps or edits them).
+        # Dates are last year's moved one year (empty where that day does not exist in the new year).
+        PL01.column("partners"),
+        PL01.column("goals"),
+        PL01.column("method"),
+        Column("date_from", "Từ ngày (năm nay)", "date", width=12),
+        Column("date_to", "Đến ngày (năm nay)", "date", width=12),
+        PL01.column("person_in_charge"),
+        PL01.column("phone"),
     ),
 )
 
 MASTER_TABLES: tuple[Form, ...] = (SETTINGS, UNITS, LISTS, QUOTAS, DEADLINES, CRITERIA, REGISTER, INTAKE_LOG,
                                    SUBMISSIONS, RESULTS, EVALUATION)
+# Tables a master may have or not: absent means empty (a master not made with ``dvk init --from`` has no
+# previous year). Read with ``master.book.table_records``; ``dvk doctor`` checks them only where present.
+OPTIONAL_TABLES: tuple[Form, ...] = (PREVIOUS_MODELS,)
 GUIDE_SHEET = "Hướng dẫn"
 METADATA_SHEET = "_dvk"  # hidden sheet in every unit template
 LISTS_SHEET_IN_TEMPLATE = "DanhMuc"  # hidden sheet with the dropdown lists in a unit template

@@ -153,6 +153,12 @@ def sheet_taken(label: str, form: Form) -> DvkError:
     )
 
 
+def report_over_table(name: str, label: str) -> DvkError:
+    """A report sheet would replace a sheet holding a table (staff named a data sheet like a report)."""
+    return DvkError(f"Sheet “{name}” trong {label} chứa bảng dữ liệu của công cụ; "
+                    "không ghi đè được bằng báo cáo, đổi tên sheet đó rồi chạy lại")
+
+
 def missing_table(label: str, name: str, sheets: list[str]) -> DvkError:
     """A table the tool made is gone: name its sheet and say how to get it back."""
     form = next((f for f in MASTER_TABLES if f.table == name), None)
@@ -271,7 +277,8 @@ class FileWorkbook:
 
     Tables are read with python-calamine and rewritten by patching only their rows in the file
     (dvk_xl.workbook.xlsx_patch), which keeps a city-size master fast. openpyxl is loaded only when an
-    action needs more (a new sheet, a report sheet, a new column, a layout the fast path refuses).
+    action needs more (a new table sheet, a new column, a layout the fast path refuses); report sheets are drawn
+    in a small workbook of their own and spliced in (dvk_xl.workbook.xlsx_splice).
     """
 
     def __init__(self, path: str | os.PathLike) -> None:
@@ -289,8 +296,11 @@ class FileWorkbook:
         self._pending: dict[str, pd.DataFrame] = {}  # fast-path writes, applied on save
         self._below: dict[str, RowsBelow] = {}  # what was typed under each table read
         self._dimensions: dict[str, int | None] | None = None  # sheet -> last row of its used range, read once
+        self._read: dict[str, pd.DataFrame] = {}  # tables read from the file, each parsed once (copies handed out)
         self._openpyxl_book: Any = None
         self._openpyxl_tables: dict[str, Any] = {}
+        self._sheets: dict[str, ReportSheet] = {}  # report sheets to splice in on save (xlsx_splice)
+        self._new_tables: dict[str, Form] = {}  # tables ``ensure_table`` adds, spliced in on save
 
     @property
     def _book(self) -> Any:
@@ -305,9 +315,15 @@ class FileWorkbook:
             for sheet in self._openpyxl_book.worksheets:
                 for table in sheet.tables.values():
                     self._openpyxl_tables[table.displayName] = (sheet, table)
+            new_tables, self._new_tables = self._new_tables, {}
+            for form in new_tables.values():
+                self.ensure_table(form)
             pending, self._pending = self._pending, {}
             for name, frame in pending.items():
                 self._write_openpyxl(name, frame)
+            sheets, self._sheets = self._sheets, {}
+            for sheet in sheets.values():
+                self._replace_openpyxl(sheet)
         return self._openpyxl_book
 
     @property
@@ -316,7 +332,9 @@ class FileWorkbook:
         return self._openpyxl_tables
 
     def table_names(self) -> list[str]:
-        return list(self._openpyxl_tables) if self._openpyxl_book is not None else sorted(self._fast_tables)
+        if self._openpyxl_book is not None:
+            return list(self._openpyxl_tables)
+        return sorted(self._fast_tables | set(self._new_tables))
 
     def _table(self, name: str):
         try:
@@ -331,8 +349,14 @@ class FileWorkbook:
     def read_table(self, name: str) -> pd.DataFrame:
         if self._openpyxl_book is not None:
             return self._read_openpyxl(name)
+        if name in self._new_tables:
+            return self._read_new(name)
         if name not in self._fast_tables:
             raise self._missing(name)
+        if name in self._read and name not in self._pending:  # one check reads the register four times
+            frame = self._read[name].copy()
+            frame.attrs = dict(self._read[name].attrs)
+            return frame
         table = self._fast.get_table_by_name(name)
         if name in self._pending:
             frame = self._pending[name].copy()
@@ -343,10 +367,27 @@ class FileWorkbook:
             headers = [str(h).strip() for h in table.columns]
             below = self._fast_below(name, table)
             filled, gaps = filled_rows([*table.to_python(), *below.rows])
-            body = [[_from_calamine(v) for v in row] for row in filled]
+            # Text, most of a master, needs no conversion: tested inline (a call per cell costs at city size).
+            body = [[v if type(v) is str and v else _from_calamine(v) for v in row] for row in filled]
             frame = pd.DataFrame(body, columns=headers, dtype=object)
             frame.attrs["gaps"] = gaps
         frame.attrs.update(sheet=table.sheet, header_row=table.start[0], first_column=table.start[1], table=name)
+        if name not in self._pending:
+            self._read[name] = frame.copy()
+            self._read[name].attrs = dict(frame.attrs)
+        return frame
+
+    def _read_new(self, name: str) -> pd.DataFrame:
+        """A table ``ensure_table`` adds on save: its rows written so far, or none."""
+        import pandas as pd
+
+        from .table_sheet import TABLE_HEADER_ROW
+
+        form = self._new_tables[name]
+        frame = (self._pending[name].copy() if name in self._pending
+                 else pd.DataFrame(columns=list(form.headers), dtype=object))
+        frame.attrs = {"sheet": form.sheet, "header_row": TABLE_HEADER_ROW, "first_column": 0, "table": name,
+                       "gaps": ()}
         return frame
 
     def _fast_below(self, name: str, table: Any) -> RowsBelow:
@@ -399,14 +440,37 @@ class FileWorkbook:
         if set(headers) - set(frame.columns):  # the table has columns the frame lacks: staff's are kept
             frame = keep_staff_columns(frame, self.read_table(name), name)
         if self._openpyxl_book is None and set(frame.columns) <= set(headers):
-            self._pending[name] = frame.reindex(columns=headers)
+            frame = frame.reindex(columns=headers)
+            if self._as_read(name, frame):  # nothing to write: the file holds exactly these rows
+                self._pending.pop(name, None)
+                return
+            self._pending[name] = frame
             return
         self._book  # noqa: B018 - a new column needs openpyxl
         self._write_openpyxl(name, frame)
 
+    def _as_read(self, name: str, frame: pd.DataFrame) -> bool:
+        """Whether ``frame`` holds, value for value, the rows read from the file (no blank rows between, nothing
+        typed under the table): a repeated ``dvk compliance`` then rewrites no table. Strict equality: a value
+        that might read differently (a date for a date-time, "" for empty) counts as a change."""
+        read = self._read.get(name)
+        if (read is None or read.attrs.get("gaps") or (name in self._below and self._below[name].rows)
+                or read.shape != frame.shape or list(read.columns) != list(frame.columns)):
+            return False
+        def same(a: Any, b: Any) -> bool:
+            if type(a) is float and a != a:  # NaN: what pandas puts in an empty cell of a frame built from rows
+                a = None
+            return type(a) is type(b) and a == b
+
+        return all(same(a, b) for new, old in zip(frame.to_numpy(dtype=object).tolist(),
+                                                  read.to_numpy(dtype=object).tolist(), strict=True)
+                   for a, b in zip(new, old, strict=True))
+
     def _table_headers(self, name: str) -> list[str]:
         """The table's column names, without reading its rows."""
         if self._openpyxl_book is None:
+            if name in self._new_tables:
+                return list(self._new_tables[name].headers)
             if name not in self._fast_tables:
                 raise self._missing(name)
             return [str(h).strip() for h in self._fast.get_table_by_name(name).columns]
@@ -465,6 +529,13 @@ class FileWorkbook:
         return settings_of(self)
 
     def ensure_table(self, form: Form) -> bool:
+        if self._openpyxl_book is None:  # laid out in a small workbook on save and spliced in (xlsx_splice)
+            if form.table in self._fast_tables or form.table in self._new_tables:
+                return False
+            if form.sheet in self._fast.sheet_names:
+                raise sheet_taken(self.label, form)
+            self._new_tables[form.table] = form
+            return True
         if form.table in self._tables:
             return False
         if form.sheet in self._book.sheetnames:
@@ -476,32 +547,56 @@ class FileWorkbook:
         return True
 
     def replace_sheet(self, sheet: ReportSheet) -> None:
+        if self._openpyxl_book is None:  # drawn on save in a small workbook and spliced in (xlsx_splice)
+            from .xlsx_splice import sheet_holds_table
+
+            if sheet_holds_table(self.path, sheet.name):
+                raise report_over_table(sheet.name, self.label)
+            self._sheets.pop(sheet.name, None)
+            self._sheets[sheet.name] = sheet
+            return
+        self._replace_openpyxl(sheet)
+
+    def _replace_openpyxl(self, sheet: ReportSheet) -> None:
         from .report_sheet import draw_report_sheet
 
         position = sheet.position
         if sheet.name in self._book.sheetnames:
             old = self._book[sheet.name]
             if old.tables:
-                raise DvkError(f"Sheet “{sheet.name}” trong {self.label} chứa bảng dữ liệu của công cụ; "
-                               "không ghi đè được bằng báo cáo, đổi tên sheet đó rồi chạy lại")
+                raise report_over_table(sheet.name, self.label)
             position = self._book.worksheets.index(old)
             self._book.remove(old)
         ws = self._book.create_sheet(sheet.name, min(position, len(self._book.worksheets)))
         draw_report_sheet(ws, sheet)
+
+    def _reopen(self) -> None:
+        from python_calamine import CalamineWorkbook
+
+        try:
+            fast = CalamineWorkbook.from_path(str(self.path), load_tables=True)
+        except Exception:  # the file is saved either way; the reader opened before stays (as after a table patch)
+            return
+        self._fast, self._fast_tables = fast, set(fast.table_names)
+        self._read, self._below, self._dimensions = {}, {}, None
 
     def check_writable(self) -> None:
         ensure_not_locked(self.path)
 
     def save(self, keep_previous: Path | None = None) -> None:
         ensure_not_locked(self.path)
-        if self._openpyxl_book is None and self._pending:
+        if self._openpyxl_book is None and (self._pending or self._sheets or self._new_tables):
             from .xlsx_patch import PatchUnsupported, patch_tables
+            from .xlsx_splice import write_in_place
 
             writes = {name: (list(frame.columns), [[excel_value(v) for v in row]
                                                    for row in frame.itertuples(index=False, name=None)])
                       for name, frame in self._pending.items()}
             below = {}
             for name, (_, rows) in writes.items():
+                if name in self._new_tables:
+                    below[name] = 0
+                    continue
                 table = self._fast.get_table_by_name(name)
                 found = self._fast_below(name, table)
                 if error := overwrite_error(self.label, table.sheet, name, found, table.start[0] + max(len(rows), 1)):
@@ -509,9 +604,20 @@ class FileWorkbook:
                 below[name] = len(found.rows)
             try:
                 extra = (below,) if any(below.values()) else ()  # rows typed under a table, rewritten with it
-                atomic_save(self.path, lambda temp: patch_tables(self.path, temp, writes, *extra), keep_previous)
-                self._pending = {}
+                if self._sheets or self._new_tables:
+                    sheets = [*self._new_tables.values(), *self._sheets.values()]
+                    atomic_save(self.path, lambda temp: write_in_place(self.path, temp, writes, below, sheets,
+                                                                       self.label), keep_previous)
+                    self._reopen()  # the file now has sheets and tables the reader opened before did not
+                else:
+                    atomic_save(self.path, lambda temp: patch_tables(self.path, temp, writes, *extra), keep_previous)
+                self._pending, self._sheets, self._new_tables = {}, {}, {}
                 return
             except PatchUnsupported:
                 pass  # an unusual layout: the general (slower) path below handles it
+        elif self._openpyxl_book is None:  # nothing changed (a rewrite equal to the file was skipped): a copy
+            import shutil
+
+            atomic_save(self.path, lambda temp: shutil.copyfile(self.path, temp), keep_previous)
+            return
         atomic_save(self.path, self._book.save, keep_previous)

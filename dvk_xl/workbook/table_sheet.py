@@ -61,4 +61,6 @@ TABLE_HINTS = {
     "TiepNhan": "Do công cụ ghi: mỗi tệp nhận được một dòng.",
     "ThamDinh": "Mỗi mô hình đã đăng ký một dòng (lệnh dvk compliance tự thêm). Đoàn thẩm định chọn Đạt / Không đạt "
                 "cho từng tiêu chí; công cụ điền sẵn tiêu chí 1, 2, 8 khi dữ liệu chứng minh, không ghi đè ô đã nhập tay.",
+    "MoHinhNamTruoc": "Mô hình đang thực hiện của năm trước (dvk init --from): mẫu Phụ lục 01 năm nay điền sẵn các "
+                      "mô hình này là “Duy trì”. Xóa dòng của mô hình không mời đơn vị duy trì.",
 }

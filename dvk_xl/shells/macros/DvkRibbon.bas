@@ -9,12 +9,13 @@ Attribute VB_Name = "DvkRibbon"
 ' The choice reaches Python through a UTF-16 temporary file whose path is passed as hex digits:
 ' Vietnamese names, spaces, quotes, "&", "^" and "%" all survive cmd.exe, and a long list of
 ' files does not hit its 8191-character limit. Every text the user reads comes from Python or
-' from the ribbon XML, so this source stays ASCII (its one message is \u-escaped).
+' from the ribbon XML, so this source stays ASCII (its messages are \u-escaped).
 Option Explicit
 
 Private Const PICK_FILES As Long = 3     ' msoFileDialogFilePicker
 Private Const PICK_FOLDER As Long = 4    ' msoFileDialogFolderPicker
 Private Const TAB_TITLE As String = "D\u00e2n v\u1eadn kh\u00e9o"
+Private Const NO_PYTHON As String = "Kh\u00f4ng t\u00ecm th\u1ea5y Python c\u1ee7a thanh c\u00f4ng c\u1ee5: t\u1ec7p c\u1ea5u h\u00ecnh %USERPROFILE%\.DanVanKheo\DanVanKheo.conf tr\u1ecf t\u1edbi m\u1ed9t Python kh\u00f4ng c\u00f2n tr\u00ean m\u00e1y. \u0110\u00f3ng Excel, ch\u1ea1y l\u1ea1i CaiDat.cmd (ho\u1eb7c \u201cdvk install-addin\u201d) r\u1ed3i m\u1edf l\u1ea1i Excel."
 Private Const NO_MASTER As String = "H\u00e3y m\u1edf s\u1ed5 t\u1ed5ng h\u1ee3p (SoTongHop_DVK_<n\u0103m>.xlsx) r\u1ed3i b\u1ea5m l\u1ea1i n\u00fat tr\u00ean thanh \u201cD\u00e2n v\u1eadn kh\u00e9o\u201d."
 
 Public Sub DvkOnAction(control As IRibbonControl)
@@ -31,6 +32,10 @@ Public Sub DvkOnAction(control As IRibbonControl)
         MsgBox Unescape(NO_MASTER), vbExclamation, Unescape(TAB_TITLE)
         Exit Sub
     End If
+    If Not PythonFound() Then
+        MsgBox Unescape(NO_PYTHON), vbCritical, Unescape(TAB_TITLE)
+        Exit Sub
+    End If
 
     Select Case ask
         Case "folder"
@@ -44,6 +49,22 @@ Public Sub DvkOnAction(control As IRibbonControl)
 
     RunPython "import dvk_xl.shells.ribbon; dvk_xl.shells.ribbon.dispatch('" & action & "', '" & HexUtf16(listFile) & "')"
 End Sub
+
+Private Function PythonFound() As Boolean
+    ' The Python xlwings will start for RunPython exists (INTERPRETER_WIN, read by xlwings' own GetConfig, late
+    ' bound), so that a moved or removed Python is a Vietnamese message and not xlwings' English error.
+    ' No setting, or "python"/"pythonw" (the PATH, a manual install), cannot be checked here: it is let through.
+    Dim python As String
+    On Error Resume Next
+    python = Application.Run("'" & ThisWorkbook.Name & "'!GetConfig", "INTERPRETER_WIN", "")
+    On Error GoTo 0
+    Select Case LCase$(python)
+        Case "", "python", "pythonw", "python.exe", "pythonw.exe"
+            PythonFound = True
+        Case Else
+            PythonFound = CreateObject("Scripting.FileSystemObject").FileExists(python)
+    End Select
+End Function
 
 Private Function StartFolder() As String
     ' Dialogs open in the master's folder (empty for a workbook never saved or kept online).
