@@ -10,6 +10,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m compileall -q dvk_xl  # .pyc as an installed package has: else, with PYTHONDONTWRITEBYTECODE, every dvk run compiles them
 	touch $(STAMP)
 
 setup: $(STAMP)

@@ -56,7 +56,7 @@ class InboxScan:
 
 def report_prefixes() -> Callable[[str], bool]:
     """Any report ``dvk report`` writes (PL02_DangKy_DVK_…, PL03_BaoCao…): for a unit inbox."""
-    from ..reports.writer import FILE_NAMES
+    from ..reports.names import FILE_NAMES
 
     prefixes = tuple(text.fold(f"{name}_") for name in FILE_NAMES.values())
     return lambda name: text.fold(name).startswith(prefixes)
@@ -64,7 +64,7 @@ def report_prefixes() -> Callable[[str], bool]:
 
 def own_reports(year: int, committee: str) -> Callable[[str], bool]:
     """Only this committee's own reports: a roll-up inbox holds the reports of the committees below."""
-    from ..reports.writer import FILE_NAMES, report_file_name
+    from ..reports.names import FILE_NAMES, report_file_name
 
     names = {text.fold(report_file_name(kind, year, committee)) for kind in FILE_NAMES}
     return lambda name: text.fold(name) in names

@@ -20,7 +20,6 @@ import json
 import os
 import shutil
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -169,8 +168,18 @@ def read_all(paths: list[Path], workers: int | None = None, progress: Progress =
     if workers <= 1 or len(paths) < PARALLEL_FROM:
         return reporting(paths, map(read_returned, paths), progress)
     chunk = max(1, len(paths) // (workers * 8))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    pool_class = globals().get("ProcessPoolExecutor") or __getattr__("ProcessPoolExecutor")
+    with pool_class(max_workers=workers) as pool:
         return reporting(paths, pool.map(read_returned, paths, chunksize=chunk), progress)
+
+
+def __getattr__(name: str) -> Any:
+    """``ProcessPoolExecutor`` on first use: multiprocessing is imported only by a batch large enough for a pool."""
+    if name == "ProcessPoolExecutor":
+        from concurrent.futures import ProcessPoolExecutor
+
+        return ProcessPoolExecutor
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def reporting(paths: list[Path], results: Iterable[ReturnedFile], progress: Progress) -> list[ReturnedFile]:

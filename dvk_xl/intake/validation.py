@@ -28,6 +28,7 @@ from ..spec.forms import (
     Form,
     column_number,
 )
+from .pandera_lib import pandera
 from .reading import ReturnedFile, name_tokens
 
 if TYPE_CHECKING:
@@ -212,7 +213,8 @@ def _parser(column: Column, campaign: Campaign):
     a value that cannot be read becomes an ``Unread`` that the column's ``cell-read`` check reports.
     """
     import pandas as pd
-    import pandera.pandas as pa
+
+    pa = pandera()
 
     def parse(series: pd.Series) -> pd.Series:
         converted: dict[tuple[type, Any], Any] = {}
@@ -271,7 +273,7 @@ def build_schema(form: Form, campaign: Campaign):
     to the merge as Python values (``date``, ``int``, ``None``), which the register's fingerprints
     are computed from; a nullable pandas dtype would turn empty cells into ``pd.NA``.
     """
-    import pandera.pandas as pa
+    pa = pandera()
 
     low = date(campaign.year - DATE_WINDOW_YEARS, 1, 1)
     high = date(campaign.year + 1, 12, 31)

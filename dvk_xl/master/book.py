@@ -33,7 +33,6 @@ from ..spec.forms import (
 )
 from ..spec.presets import CRITERIA as PLAN_CRITERIA
 from ..spec.presets import Preset, get_preset
-from ..workbook import excel
 from ..workbook.api import Workbook, cell_ref, sheet_row
 from ..workbook.table_sheet import TABLE_HEADER_ROW, TABLE_HINTS, add_table_sheet  # noqa: F401 - master's names
 
@@ -247,8 +246,9 @@ def load_deadlines(wb: Workbook) -> pd.DataFrame:
 
 
 def deadline_of(deadlines: pd.DataFrame, step: str) -> date | None:
-    rows = deadlines[deadlines["step"].map(text.clean) == step]
-    return rows["due"].iloc[0] if len(rows) else None
+    """The due date of the first TienDo row of ``step`` (a plain scan: a handful of rows, asked per submission)."""
+    return next((due for typed, due in zip(deadlines["step"], deadlines["due"], strict=True)
+                 if text.clean(typed) == step), None)
 
 
 # --- creating ------------------------------------------------------------------------------
@@ -362,6 +362,8 @@ def init_master(directory: str | Path, year: int = 2026, committee: str | None =
             note = f"Kế hoạch ghi hạn “{shown}”: {exc.message}. Cần xác nhận lại hạn với cấp ủy rồi nhập vào ô “Hạn”."
             notices.append(f"Tiến độ “{d.description}”: {note}")
         deadline_rows.append([d.step, d.description, due, d.responsible, d.form, note])
+
+    from ..workbook import excel  # openpyxl: only creating a master needs it
 
     book = excel.new_book()
     excel.default_font(book)

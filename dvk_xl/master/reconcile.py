@@ -38,13 +38,17 @@ class UnitCodes:
     @classmethod
     def of(cls, units: pd.DataFrame) -> UnitCodes:
         codes = cls()
-        for record in units.to_dict("records"):
-            code = text.clean(record.get("unit_code"))
+        # The three columns as plain lists (a column the frame lacks reads as empty): boxing every value of
+        # every column into records costs more than the whole look-up, and each intake run builds this twice.
+        rows = list(zip(*(list(units[key]) if key in units.columns else [None] * len(units)
+                          for key in ("unit_code", "unit_name", "old_code")), strict=True))
+        for typed_code, name, _ in rows:
+            code = text.clean(typed_code)
             if code:
-                codes.current[code_key(code)] = (code, text.clean(record.get("unit_name")))
-        for record in units.to_dict("records"):
-            new = code_key(record.get("unit_code"))
-            for old in re.split(r"[;,]", text.clean(record.get("old_code"))):
+                codes.current[code_key(code)] = (code, text.clean(name))
+        for typed_code, _, old_codes in rows:
+            new = code_key(typed_code)
+            for old in re.split(r"[;,]", text.clean(old_codes)):
                 if code_key(old) and code_key(old) not in codes.current:
                     codes.old[code_key(old)] = new
         return codes

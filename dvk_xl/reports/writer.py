@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from copy import copy
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -39,15 +40,10 @@ from ..spec.forms import (
 )
 from ..workbook import excel
 from ..workbook.api import FormattedNumber, excel_value
+from .names import FILE_NAMES, report_file_name  # noqa: F401 - the writer's names, kept importable from here
 from .reportdata import Model, ReportData, load_report_data
 
-FILE_NAMES = {ReportKind.REGISTRATION: "PL02_DangKy_DVK", ReportKind.HALF_YEAR: "PL03_BaoCao6Thang_DVK",
-              ReportKind.YEAR: "PL03_BaoCaoNam_DVK"}
 GAP = "(chưa có dữ liệu)"
-
-
-def report_file_name(kind: ReportKind | str, year: int, committee: str) -> str:
-    return f"{FILE_NAMES[kind]}_{year}_{text.file_slug(committee)}.xlsx"
 
 
 def document_symbol(committee: str) -> str:
@@ -75,6 +71,9 @@ class Sheet:
 
     def __init__(self, ws: Any, ncols: int) -> None:
         self.ws, self.ncols, self.row = ws, ncols, 1
+        # The style of a body cell, by (bold, text, fill): copied to the next such cell, since openpyxl looks
+        # each assigned font, border and alignment up in the workbook's styles by hashing it (slow, per cell).
+        self._styles: dict[tuple[bool, bool, int], tuple[Any, Any]] = {}
 
     def section(self, title: str) -> None:
         self.row += 1
@@ -109,13 +108,18 @@ class Sheet:
             if span > 1:
                 self.ws.merge_cells(start_row=self.row, start_column=column, end_row=self.row,
                                     end_column=column + span - 1)
+            style = (bold, isinstance(value, str), id(fill))
             for c in range(column, column + span):
                 cell = self.ws.cell(self.row, c)
+                if style in self._styles and self._styles[style][1] is fill:
+                    cell._style = copy(self._styles[style][0])
+                    continue
                 cell.border = excel.BOX
                 cell.font = excel.Font(name=excel.FONT_NAME, size=11, bold=bold)
                 cell.alignment = excel.WRAP if isinstance(value, str) else excel.CENTER
                 if fill is not None:
                     cell.fill = fill
+                self._styles[style] = (copy(cell._style), fill)  # before any number format of its own
             cell = self.ws.cell(self.row, column)
             excel.set_text_safe(cell, excel_value(value))
             if formats and formats[i]:

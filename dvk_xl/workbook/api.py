@@ -234,6 +234,44 @@ def overwrite_error(label: str, sheet: str, table: str, below: RowsBelow, new_la
     )
 
 
+def sheet_dimensions(path: Path) -> dict[str, int | None]:
+    """Each sheet's recorded used range (``<dimension>``): sheet name -> its last row (None: not recorded).
+
+    Only the start of each sheet's XML is read. A sheet missing from the answer, or the whole answer
+    empty when the layout cannot be followed, means: unknown (the caller then reads the sheet itself).
+    """
+    import html
+    import re
+    import zipfile
+
+    found: dict[str, int | None] = {}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            book = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+            rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+            targets = {}
+            for tag in re.findall(r"<Relationship\b[^>]*>", rels):
+                rel_id, target = re.search(r'\bId="([^"]+)"', tag), re.search(r'Target="([^"]+)"', tag)
+                if rel_id and target:
+                    targets[rel_id.group(1)] = target.group(1)
+            for tag in re.findall(r"<sheet\b[^>]*>", book):
+                name, rel_id = re.search(r'name="([^"]*)"', tag), re.search(r'r:id="([^"]+)"', tag)
+                if not name or not rel_id or rel_id.group(1) not in targets:
+                    continue
+                part = targets[rel_id.group(1)].lstrip("/")
+                part = part if part.startswith("xl/") else "xl/" + part
+                try:
+                    with archive.open(part) as stream:
+                        head = stream.read(4096).decode("utf-8", "replace")
+                except KeyError:
+                    continue
+                dimension = re.search(r'<dimension ref="[A-Z]+\d+(?::[A-Z]+(\d+))?"', head)
+                found[html.unescape(name.group(1))] = int(dimension.group(1) or 0) if dimension else None
+    except (KeyError, OSError, zipfile.BadZipFile):
+        return {}
+    return found
+
+
 class FileWorkbook:
     """A master workbook file.
 
@@ -257,6 +295,7 @@ class FileWorkbook:
             raise DvkError(f"Không mở được sổ tổng hợp {self.label}: tệp hỏng hoặc không phải .xlsx ({exc.__class__.__name__})") from exc
         self._pending: dict[str, pd.DataFrame] = {}  # fast-path writes, applied on save
         self._below: dict[str, RowsBelow] = {}  # what was typed under each table read
+        self._dimensions: dict[str, int | None] | None = None  # sheet -> last row of its used range, read once
         self._read: dict[str, pd.DataFrame] = {}  # tables read from the file, each parsed once (copies handed out)
         self._openpyxl_book: Any = None
         self._openpyxl_tables: dict[str, Any] = {}
@@ -374,27 +413,10 @@ class FileWorkbook:
 
         When the layout cannot be followed the answer is yes, and the sheet itself is read.
         """
-        import html
-        import re
-        import zipfile
-
-        try:
-            with zipfile.ZipFile(self.path) as archive:
-                book = archive.read("xl/workbook.xml").decode("utf-8", "replace")
-                rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
-                rel_id = next((re.search(r'r:id="([^"]+)"', tag).group(1) for tag in re.findall(r"<sheet\b[^>]*>", book)
-                               if html.unescape(re.search(r'name="([^"]*)"', tag).group(1)) == sheet_name), None)
-                rel = next((tag for tag in re.findall(r"<Relationship\b[^>]*>", rels) if f'Id="{rel_id}"' in tag), None)
-                if rel is None:
-                    return True
-                part = re.search(r'Target="([^"]+)"', rel).group(1).lstrip("/")
-                part = part if part.startswith("xl/") else "xl/" + part
-                with archive.open(part) as stream:
-                    head = stream.read(4096).decode("utf-8", "replace")
-        except (KeyError, OSError, AttributeError, zipfile.BadZipFile):
-            return True
-        dimension = re.search(r'<dimension ref="[A-Z]+\d+(?::[A-Z]+(\d+))?"', head)
-        return not dimension or int(dimension.group(1) or 0) > last_row
+        if self._dimensions is None:  # one look into the file for every table read
+            self._dimensions = sheet_dimensions(self.path)
+        end = self._dimensions.get(sheet_name)
+        return end is None or end > last_row
 
     def _read_openpyxl(self, name: str) -> pd.DataFrame:
         import pandas as pd
@@ -556,7 +578,7 @@ class FileWorkbook:
         except Exception:  # the file is saved either way; the reader opened before stays (as after a table patch)
             return
         self._fast, self._fast_tables = fast, set(fast.table_names)
-        self._read, self._below = {}, {}
+        self._read, self._below, self._dimensions = {}, {}, None
 
     def check_writable(self) -> None:
         ensure_not_locked(self.path)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from ..spec.forms import DEFAULT_LISTS, LIST_HEADERS, LISTS, Form, excel_column
-from . import excel
 
 TABLE_HEADER_ROW = 4  # title in row 1, a hint in row 2, the table from row 4
 
@@ -29,6 +28,8 @@ def add_table_sheet(book: Any, form: Form, rows: list[list[Any]] | tuple = ()) -
 
     Used by ``init_master`` and by ``FileWorkbook.ensure_table`` for a table an older master lacks.
     """
+    from . import excel  # openpyxl: imported by what writes a sheet, never by a reader of the master
+
     ws = book.create_sheet(form.sheet)
     excel.merged_text(ws, 1, 1, min(len(form.columns), 6), form.title, excel.TITLE_FONT,
                       excel.Alignment(horizontal="left"))
