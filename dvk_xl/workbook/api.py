@@ -24,6 +24,7 @@ from .cells import (  # noqa: F401 - re-exported: the Workbook interface's names
     atomic_save,
     ensure_not_locked,
     excel_value,
+    frame_cells,
     lock_files,
     set_text_safe,
 )
@@ -475,9 +476,7 @@ class FileWorkbook:
         if self._openpyxl_book is None and self._pending:
             from .xlsx_patch import PatchUnsupported, patch_tables
 
-            writes = {name: (list(frame.columns), [[excel_value(v) for v in row]
-                                                   for row in frame.itertuples(index=False, name=None)])
-                      for name, frame in self._pending.items()}
+            writes = {name: (list(frame.columns), frame_cells(frame)) for name, frame in self._pending.items()}
             below = {}
             for name, (_, rows) in writes.items():
                 table = self._fast.get_table_by_name(name)

@@ -12,6 +12,7 @@ import os
 import stat
 import tempfile
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -155,6 +156,26 @@ def excel_value(value: Any) -> Any:
     if hasattr(value, "item") and not isinstance(value, str | bytes):
         return value.item()  # numpy scalar
     return value
+
+
+# Values excel_value returns unchanged: checked by exact type, so Timestamps, StrEnums and numpy scalars
+# (subclasses or other types) still go through it.
+_PLAIN = frozenset({str, int, bool, type(None), date, datetime})
+
+
+def frame_cells(frame: Any) -> list[list[Any]]:
+    """The rows of a DataFrame as cell values (``excel_value`` of every cell), built column by column.
+
+    Each column is taken out once (``tolist``) and only values that are not already plain cell values
+    go through ``excel_value``: a 50,000-row register has 1.5 million cells.
+    """
+    columns = []
+    for name in range(frame.shape[1]):
+        values = frame.iloc[:, name].tolist()
+        if not all(type(v) in _PLAIN for v in values):
+            values = [v if type(v) in _PLAIN else excel_value(v) for v in values]
+        columns.append(values)
+    return [list(row) for row in zip(*columns, strict=True)] if columns else [[] for _ in range(len(frame))]
 
 
 def set_text_safe(cell: Any, value: Any) -> None:

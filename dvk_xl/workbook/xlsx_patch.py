@@ -366,6 +366,32 @@ class _SheetScan:
             self.region = [at, at]
 
 
+class _CellMemo:
+    """``_cell`` of each (value, style) computed once: a register repeats its fields, kinds, units and
+    dates on thousands of rows, and only the reference differs. Long texts (names, goals) are mostly
+    unique, so they are not kept."""
+
+    LONGEST = 64
+
+    def __init__(self) -> None:
+        self.tails: dict[tuple[type, Any, str | None], str] = {}
+
+    def __call__(self, column: str, number: int, value: Any, style: str | None) -> str:
+        kind = type(value)
+        if kind is str and len(value) > self.LONGEST or kind not in _MEMO_TYPES:
+            return _cell(f"{column}{number}", value, style)
+        key = (kind, value, style)
+        tail = self.tails.get(key)
+        if tail is None:
+            ref = f"{column}{number}"
+            whole = _cell(ref, value, style)
+            tail = self.tails[key] = whole[len(ref) + 7:] if whole else ""  # after '<c r="{ref}"'
+        return f'<c r="{column}{number}"{tail}' if tail else ""
+
+
+_MEMO_TYPES = frozenset({str, int, bool, date, datetime, type(None)})  # not float: -0.0 == 0.0
+
+
 def _patch_one(table_xml: bytes, sheet_xml: bytes, rows: list[list[Any]], rows_below: int = 0,
                dates: set[str] | None = None) -> tuple[bytes, bytes]:
     (first_col, header_row, last_col, old_last), _ = _patch_table_part(table_xml)
@@ -380,16 +406,19 @@ def _patch_one(table_xml: bytes, sheet_xml: bytes, rows: list[list[Any]], rows_b
     parts = []
     row_tag, end_tag = f"<{scan.prefix}row", f"</{scan.prefix}row>"
     c_tag = f"<{scan.prefix}c" if scan.prefix else None
+    cell_xml = _CellMemo()
+    default_styles = [column_styles.get(column) for column in letters]
     for number, values in enumerate(rows or [[None] * len(letters)], start=body_first):
         attributes, own = kept.get(number, ("", {}))
+        styles = [own.get(c) or default for c, default in zip(letters, default_styles, strict=True)] \
+            if own else default_styles
         cells = []
-        for column, value in zip(letters, values, strict=False):
-            style = own.get(column) or column_styles.get(column)
+        for column, value, style in zip(letters, values, styles, strict=False):
             if isinstance(value, date) and style not in dates:
                 style = column_styles.get(column)
                 if style not in dates:
                     raise PatchUnsupported(f"a date in column {column} without a date format")
-            cells.append(_cell(f"{column}{number}", value, style))
+            cells.append(cell_xml(column, number, value, style))
         text = "".join(cells)
         if c_tag:  # the file names the spreadsheet namespace with a prefix: so must the new cells
             text = text.replace("<c ", f"{c_tag} ").replace("</c>", f"</{scan.prefix}c>").replace(
