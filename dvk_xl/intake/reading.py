@@ -298,12 +298,44 @@ def _formula_cells(archive: zipfile.ZipFile, sheet_name: str, data: bytes | None
     return set()
 
 
+# Per-process memos of what reading computes from a cell's text: every file of a unit type repeats its
+# template's headers, titles and notes, and units repeat their fields, kinds and dates. Bounded, cleared when full.
+_MEMO_LIMIT = 1 << 16
+_folds: dict[str, str] = {}
+_cleans: dict[str, str] = {}
+_unit_lines: dict[str, re.Match[str] | None] = {}
+
+
+def _memo(table: dict[str, Any], value: str, compute: Callable[[str], Any]) -> Any:
+    try:
+        return table[value]
+    except KeyError:
+        if len(table) >= _MEMO_LIMIT:
+            table.clear()
+        result = table[value] = compute(value)
+        return result
+
+
+def _fold(value: str) -> str:
+    """``text.fold`` of a cell's text, computed once per distinct text."""
+    return _memo(_folds, value, text.fold)
+
+
+def _clean(value: str) -> str:
+    return _memo(_cleans, value, text.clean)
+
+
+def _unit_line(value: str) -> re.Match[str] | None:
+    """The “Đơn vị: … (mã đơn vị: …)” line in a cell's text, or None."""
+    return _memo(_unit_lines, value, lambda v: _UNIT_LINE.search(text.clean(v)))
+
+
 def _find_header(grid: list[list[Any]], form: Form) -> int | None:
     """The 0-based index of the row holding the form's headers (most of them, in any order)."""
     wanted = {text.fold(h) for h in form.headers}
     needed = max(3, int(len(wanted) * 0.6))
     for index, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
-        hits = sum(1 for v in row if isinstance(v, str) and text.fold(v) in wanted)
+        hits = sum(1 for v in row if isinstance(v, str) and v and _fold(v) in wanted)  # most cells are ""
         if hits >= needed:
             return index
     return None
@@ -368,7 +400,7 @@ def _row_kind(row: list[Any]) -> str:
     """What a row under the header is, judged from the whole row: ``blank``, ``numbers`` (column
     numbers), ``totals``, ``note``, ``signature`` or ``data``. Only the first text is folded unless the
     row is short: this runs on every filled row of every file."""
-    values = [v for v in row if not _is_blank(v)]
+    values = [v for v in row if v is not None and v != "" and not (isinstance(v, str) and not v.strip())]  # _is_blank
     if not values:
         return "blank"
     if _is_column_numbers(values):
@@ -376,13 +408,13 @@ def _row_kind(row: list[Any]) -> str:
     first_text = next((v for v in values if isinstance(v, str) and not _COLUMN_NUMBER.match(v.strip())), None)
     if first_text is None:
         return "data"
-    first = text.fold(first_text)  # the label of a totals line or a note, after an STT typed as text
+    first = _fold(first_text)  # the label of a totals line or a note, after an STT typed as text
     if _NOTE.match(first) and len(values) <= 3:
         return "note"
     if _TOTALS.match(first) and sum(isinstance(v, str) for v in values) <= 3:
         return "totals"  # a label and at most a couple of other words; the rest are sums
     if len(values) <= 4 and all(isinstance(v, str) for v in values):
-        texts = [text.fold(v) for v in values]
+        texts = [_fold(v) for v in values]
         if any(_is_signature_text(t) for t in texts) and all(
                 _is_signature_text(t) or _is_person_name(v) for t, v in zip(texts, values, strict=True)):
             return "signature"
@@ -391,7 +423,7 @@ def _row_kind(row: list[Any]) -> str:
 
 def _read_grid(result: ReturnedFile, grid: list[list[Any]], header: int, form: Form, formulas: set[str]) -> _TableArea:
     result.header_row = header + 1
-    folded = [text.fold(v) if isinstance(v, str) else "" for v in grid[header]]
+    folded = [_fold(v) if isinstance(v, str) else "" for v in grid[header]]
     for column in form.columns:
         key = text.fold(column.header)
         if key in folded:
@@ -444,12 +476,12 @@ def _frame_text(value: Any, frame: set[str], result: ReturnedFile, above: bool) 
     ``frame_texts`` was written into their metadata rely on these."""
     if not isinstance(value, str):
         return False
-    folded = text.fold(value)
-    if text.clean(value) in frame or _DATE_LINE.search(folded):
+    folded = _fold(value)
+    if _clean(value) in frame or _DATE_LINE.search(folded):
         return True  # exactly as the template wrote it (case matters: “CHI BỘ …” is a header, “Chi bộ …” data)
     if not above:
         return False
-    if _UNIT_LINE.search(text.clean(value)) or folded in {"*", "---", "-----"}:
+    if _unit_line(value) or folded in {"*", "---", "-----"}:
         return True
     if folded.startswith(("(kèm theo", "kèm theo", "số:", "phụ lục", "mẫu")):
         return True
@@ -538,7 +570,7 @@ _UNIT_LINE = re.compile(r"Đơn vị:\s*(?P<name>.*?)\s*\(mã đơn vị:\s*(?P<
 def _find_unit_line(result: ReturnedFile, rows: list[list[Any]]) -> None:
     for row in rows:
         for value in row:
-            if isinstance(value, str) and (match := _UNIT_LINE.search(text.clean(value))):
+            if isinstance(value, str) and value and (match := _unit_line(value)):
                 result.unit_name_in_header = match.group("name")
                 result.meta.setdefault("header_unit_code", match.group("code").strip())
                 return
