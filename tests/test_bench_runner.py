@@ -26,10 +26,10 @@ def modules(monkeypatch):
 
 def test_city_part_runs_consolidate_naive_and_floor_on_a_small_set(modules, tmp_path):
     _, consolidate = modules
-    result = consolidate.run(sizes=[4], out=tmp_path)
+    result = consolidate.run(sizes=[2], out=tmp_path)
     (row,) = result["rows"]
-    assert row["name"].startswith("city: consolidate 4 files")
-    assert row["detail"]["accepted"] == 4 and row["detail"]["rejected"] == 0
+    assert row["name"].startswith("city: consolidate 2 files")
+    assert row["detail"]["accepted"] == 2 and row["detail"]["rejected"] == 0
     assert row["seconds"] > 0 and row["baseline_seconds"] > 0 and row["floor_seconds"] > 0
     assert row["ratio"] == pytest.approx(row["baseline_seconds"] / [r for r in result["results"]
                                                                     if r["variant"] == "ours"][0]["seconds"], rel=0.02)
