@@ -163,7 +163,23 @@ def excel_value(value: Any) -> Any:
 _PLAIN = frozenset({str, int, bool, type(None), date, datetime})
 
 
-def frame_cells(frame: Any) -> list[list[Any]]:
+class ColumnRows:
+    """Rows of cell values kept as columns: ``len`` and iteration (each row a list) as a list of rows,
+    without holding a list per row (a 50,000-row register is written as its rows are made)."""
+
+    def __init__(self, columns: list[list[Any]], length: int) -> None:
+        self.columns, self.length = columns, length
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __iter__(self) -> Any:
+        if not self.columns:
+            return ([] for _ in range(self.length))
+        return (list(row) for row in zip(*self.columns, strict=True))
+
+
+def frame_cells(frame: Any) -> ColumnRows:
     """The rows of a DataFrame as cell values (``excel_value`` of every cell), built column by column.
 
     Each column is taken out once (``tolist``) and only values that are not already plain cell values
@@ -175,7 +191,7 @@ def frame_cells(frame: Any) -> list[list[Any]]:
         if not all(type(v) in _PLAIN for v in values):
             values = [v if type(v) in _PLAIN else excel_value(v) for v in values]
         columns.append(values)
-    return [list(row) for row in zip(*columns, strict=True)] if columns else [[] for _ in range(len(frame))]
+    return ColumnRows(columns, len(frame))
 
 
 def set_text_safe(cell: Any, value: Any) -> None:

@@ -390,20 +390,27 @@ class _CellMemo:
     unique, so they are not kept."""
 
     LONGEST = 64
+    DISTINCT = 4096  # a column with more distinct values than this (IDs, phones) is not memoised
 
     def __init__(self) -> None:
-        self.tails: dict[tuple[type, Any, str | None], str] = {}
+        self.tails: dict[str, dict[tuple[type, Any, str | None], str] | None] = {}  # column -> its memo
 
     def __call__(self, column: str, number: int, value: Any, style: str | None) -> str:
         kind = type(value)
-        if kind is str and len(value) > self.LONGEST or kind not in _MEMO_TYPES:
+        tails = self.tails.get(column, {})
+        if tails is None or kind is str and len(value) > self.LONGEST or kind not in _MEMO_TYPES:
             return _cell(f"{column}{number}", value, style)
         key = (kind, value, style)
-        tail = self.tails.get(key)
+        tail = tails.get(key)
         if tail is None:
             ref = f"{column}{number}"
             whole = _cell(ref, value, style)
-            tail = self.tails[key] = whole[len(ref) + 7:] if whole else ""  # after '<c r="{ref}"'
+            tail = whole[len(ref) + 7:] if whole else ""  # after '<c r="{ref}"'
+            if len(tails) < self.DISTINCT:
+                tails[key] = tail
+                self.tails[column] = tails
+            else:
+                self.tails[column] = None  # mostly unique values: the memo would only hold memory
         return f'<c r="{column}{number}"{tail}' if tail else ""
 
 
