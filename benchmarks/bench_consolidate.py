@@ -44,7 +44,12 @@ TARGETS = {"seconds_10000": 10.0, "speedup": 20.0, "read_overhead": 3.0, "peak_m
 
 
 def run_ours(paths: list[Path], bench_dir: Path, work: Path) -> dict[str, Any]:
+    imported = time.perf_counter()
+    from dvk_xl.core.progress import STEP_CHECK, STEP_MERGE, STEP_SAVE
+    from dvk_xl.intake import pipeline
     from dvk_xl.intake.consolidation import consolidate
+
+    imports = time.perf_counter() - imported
 
     master_src = next((bench_dir / "master").glob("*.xlsx"))
     master = work / "master" / master_src.name
@@ -57,12 +62,44 @@ def run_ours(paths: list[Path], bench_dir: Path, work: Path) -> dict[str, Any]:
             os.link(path, inbox / path.name)
         except OSError:
             shutil.copy2(path, inbox / path.name)
+    # The phases, from the pipeline's own steps: the master loaded and the inbox scanned (until the
+    # byte-identical files are set aside), every file read, the check, the merge (with archiving and
+    # the log), the save. Marks are wall-clock times; memory is the process's own RSS at each mark.
+    marks: dict[str, tuple[float, float]] = {}
+    split = pipeline.split_unchanged
+
+    def split_and_mark(*args: Any, **kwargs: Any) -> Any:
+        result = split(*args, **kwargs)
+        marks.setdefault("load", (time.perf_counter(), _rss_mb()))
+        return result
+
+    def progress(done: int, total: int, label: str) -> None:
+        step = {STEP_CHECK: "read", STEP_MERGE: "check", STEP_SAVE: "merge"}.get(label)
+        if step:
+            marks.setdefault(step, (time.perf_counter(), _rss_mb()))
+
+    pipeline.split_unchanged = split_and_mark
     started = time.perf_counter()
-    report = consolidate(master, inbox)
+    report = consolidate(master, inbox, progress=progress)
     seconds = time.perf_counter() - started
+    marks["save"] = (time.perf_counter(), _rss_mb())
+    phases, rss, before = {}, {}, started
+    for name in ("load", "read", "check", "merge", "save"):
+        if name in marks:
+            phases[name], rss[name] = round(marks[name][0] - before, 3), round(marks[name][1])
+            before = marks[name][0]
     summary = report.summary() if hasattr(report, "summary") else {}
     keep = ("files", "accepted", "rejected", "unchanged", "superseded", "models", "errors", "warnings")
-    return {"seconds": seconds, "detail": {k: summary[k] for k in keep if k in summary}}
+    return {"seconds": seconds, "imports": imports, "phases": phases, "rss_mb_after": rss,
+            "detail": {k: summary[k] for k in keep if k in summary}}
+
+
+def _rss_mb() -> float:
+    try:
+        with open("/proc/self/status") as handle:
+            return next(int(x.split()[1]) for x in handle if x.startswith("VmRSS:")) / 1024
+    except (OSError, StopIteration):
+        return 0.0
 
 
 def run_ours_read(paths: list[Path], bench_dir: Path, work: Path) -> dict[str, Any]:
@@ -257,6 +294,7 @@ def measure(variant: str, bench_dir: Path, limit: int | None, timeout: float | N
     command = [sys.executable, str(Path(__file__).resolve()), "--child", variant, "--dir", str(bench_dir),
                "--work", str(work)] + (["--limit", str(limit)] if limit else [])
     started = time.perf_counter()
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     # Its own session, so a run past the time limit is stopped with its workers and nothing else.
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                start_new_session=True)
@@ -286,6 +324,8 @@ def measure(variant: str, bench_dir: Path, limit: int | None, timeout: float | N
         shutil.rmtree(work, ignore_errors=True)
         return {"variant": variant, "error": f"stopped after the {timeout:.0f} s time limit (--timeout)"}
     wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the child and the workers it waited for
+    cpu = (after.ru_utime - usage.ru_utime) + (after.ru_stime - usage.ru_stime)
     watcher.join()
     shutil.rmtree(work, ignore_errors=True)
     line = next((x for x in reversed(stdout.splitlines()) if x.startswith("RESULT ")), None)
@@ -293,7 +333,7 @@ def measure(variant: str, bench_dir: Path, limit: int | None, timeout: float | N
         tail = (stderr.strip().splitlines() or ["no output"])[-1]
         return {"variant": variant, "error": f"exit {process.returncode}: {tail}"}
     result = json.loads(line[len("RESULT "):])
-    result.update(variant=variant, wall=wall, procs=peak["procs"],
+    result.update(variant=variant, wall=wall, cpu=cpu, procs=peak["procs"],
                   peak_mb=max(peak["mb"], result["hwm_mb"]))
     return result
 
@@ -315,10 +355,10 @@ def available(variant: str) -> str | None:
 
 
 def bench_size(n: int, variants: Sequence[str], sample_size: int, repeat: int | None = None,
-               timeout: float | None = None) -> list[dict[str, Any]]:
+               timeout: float | None = None, out: Path | None = None) -> list[dict[str, Any]]:
     from generate import generate
 
-    bench = generate(n)
+    bench = generate(n, out or OUT)
     state = "cached" if bench.cached else f"generated in {bench.seconds:.1f} s"
     print(f"\nN={n}: {len(bench.files)} files, {bench.rows} models ({state}: {bench.directory})", flush=True)
     results = []
@@ -424,6 +464,68 @@ def verdicts(results: list[dict[str, Any]], ratio: dict[int, dict[str, float]]) 
     line(None if overhead is None else overhead <= TARGETS["read_overhead"],
          f"reading within {TARGETS['read_overhead']:.0f}× of the floor: " + (f"{overhead:.1f}×" if overhead else "n/a"))
     return out
+
+
+# --- rows for the one ``make bench`` table (benchmarks/bench.py) --------------------------------
+
+CITY_TARGETS = {"seconds_10000": 10.0, "speedup": 20.0, "peak_mb": 500.0}
+RUN_VARIANTS = ("ours", "naive", "floor")
+
+
+def city_rows(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per N: ours end to end against naive and the floor measured in the same run."""
+    by = {(r["n"], r["variant"]): r for r in results if "seconds" in r}
+    rows = []
+    for n in sorted({r["n"] for r in results}):
+        ours, naive, floor = (by.get((n, v)) for v in RUN_VARIANTS)
+        if not ours:
+            failed = next((r for r in results if r["n"] == n and r["variant"] == "ours"), {})
+            rows.append({"name": f"city: consolidate {n:,} files", "seconds": None, "baseline_seconds": None,
+                         "ratio": None, "target": "", "met": None,
+                         "note": failed.get("error") or failed.get("skipped") or "not measured"})
+            continue
+        end_to_end = ours["seconds"] + ours.get("imports", 0.0)
+        speedup = naive["seconds_n"] / ours["seconds"] if naive else None
+        over_floor = ours["seconds"] / floor["seconds_n"] if floor else None
+        targets, met = [f">= {CITY_TARGETS['speedup']:.0f}x naive", f"peak <= {CITY_TARGETS['peak_mb']:.0f} MB"], [
+            speedup is not None and speedup >= CITY_TARGETS["speedup"], ours["peak_mb"] <= CITY_TARGETS["peak_mb"]]
+        if n == 10_000:
+            targets.insert(0, f"<= {CITY_TARGETS['seconds_10000']:.0f} s")
+            met.insert(0, end_to_end <= CITY_TARGETS["seconds_10000"])
+        models = ours.get("detail", {}).get("models")
+        rows.append({
+            "name": f"city: consolidate {n:,} files" + (f" ({models:,} models)" if models else ""),
+            "seconds": round(end_to_end, 3), "cpu_seconds": round(ours.get("cpu", 0.0), 3),
+            "baseline": "naive: openpyxl + pandera per file" + (" (sample, scaled)" if naive and naive["estimated"] else ""),
+            "baseline_seconds": round(naive["seconds_n"], 3) if naive else None,
+            "ratio": round(speedup, 2) if speedup else None,
+            "ratio_is": "naive / ours, both without start-up and imports (ours: consolidate(); naive: its loop)",
+            "floor_seconds": round(floor["seconds_n"], 3) if floor else None,
+            "floor_ratio": round(over_floor, 2) if over_floor else None,
+            "peak_mb": round(ours["peak_mb"]), "phases": {"imports": round(ours.get("imports", 0.0), 3),
+                                                          **ours.get("phases", {})},
+            "rss_mb_after": ours.get("rss_mb_after", {}),
+            "target": ", ".join(targets), "met": all(met), "met_each": dict(zip(targets, met, strict=True)),
+            "detail": ours.get("detail", {}),
+        })
+    return rows
+
+
+def run(quick: bool = False, sizes: Sequence[int] | None = None, sample_size: int = 500,
+        timeout: float | None = 1800, out: Path | None = None) -> dict[str, Any]:
+    """Consolidate at city scale beside the naive pipeline and the floor, as rows for ``benchmarks/bench.py``.
+
+    Full: N = 1,000 and 10,000 (naive on a ``sample_size``-file sample when N is larger, scaled);
+    quick: N = 60, a smoke run of the same code.
+    """
+    sizes = list(sizes or ((60,) if quick else (1000, 10_000)))
+    load_before = os.getloadavg()
+    results = []
+    for n in sizes:
+        results.extend(bench_size(n, RUN_VARIANTS, sample_size, 1, timeout, out))
+    return {"benchmark": "city", "rows": city_rows(results), "results": results,
+            "load_average_before": [round(x, 2) for x in load_before],
+            "load_average_after": [round(x, 2) for x in os.getloadavg()]}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -13,6 +13,7 @@ import hashlib
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -194,7 +195,7 @@ def _read_bytes(result: ReturnedFile, data: bytes, forms: dict[str, Form]) -> No
             if header is not None:
                 form = candidate
                 result.sheet = sheet_name
-                formulas = _parsing(lambda name=sheet_name: _formula_cells(archive, name)) if archive is not None else set()
+                formulas = _parsing(lambda name=sheet_name: _formula_cells(archive, name, data)) if archive is not None else set()
                 table = _read_grid(result, grid, header, candidate, formulas)
                 break
         if result.sheet:
@@ -219,8 +220,7 @@ def _zip_problem(data: bytes) -> tuple[tuple[str, str] | None, zipfile.ZipFile |
                     "chỉ gửi lại đúng tệp mẫu đã điền"), None
         for info in infos:
             if info.filename.endswith((".xml", ".rels")):
-                with archive.open(info) as part:
-                    head = part.read(512)  # a DOCTYPE can only stand in the prolog
+                head = _part_bytes(archive, data, info, 512)  # a DOCTYPE can only stand in the prolog
                 if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                     return ("file-unreadable", f"tệp chứa khai báo XML không được phép ({info.filename}); "
                             "mở lại bằng Excel, lưu dạng .xlsx rồi gửi lại"), None
@@ -229,15 +229,61 @@ def _zip_problem(data: bytes) -> tuple[tuple[str, str] | None, zipfile.ZipFile |
     return None, archive
 
 
-def _formula_cells(archive: zipfile.ZipFile, sheet_name: str) -> set[str]:
+def _read_part(archive: zipfile.ZipFile, data: bytes | None, name: str) -> bytes:
+    """A whole part: straight from the file's bytes when it is a plain one, else through zipfile."""
+    info = archive.getinfo(name)
+    fast = _part_bytes(None, data, info) if data is not None else None
+    return fast if fast is not None else archive.read(info)
+
+
+def _part_bytes(archive: zipfile.ZipFile | None, data: bytes, info: zipfile.ZipInfo, limit: int = -1) -> bytes | None:
+    """The part ``info`` (its first ``limit`` bytes when given), decompressed straight from ``data``.
+
+    zipfile's own reader costs ~40 µs a part in set-up alone, and every returned file has about a dozen
+    parts. Anything but a plain stored or deflated part whose local header agrees with the directory
+    goes through zipfile (``archive``; None without one), which raises what it always raised; a whole
+    part read here has its size and CRC checked as zipfile would.
+    """
+    fallback = (lambda: archive.open(info).read(limit) if limit >= 0 else archive.read(info)) if archive else None
+    if info.flag_bits & 0x61 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return fallback() if fallback else None  # encrypted, patched or another method
+    start = info.header_offset
+    header = data[start:start + 30]
+    if len(header) != 30 or header[:4] != ZIP_MAGIC:
+        return fallback() if fallback else None
+    flags, name_length, extra_length = int.from_bytes(header[6:8], "little"), \
+        int.from_bytes(header[26:28], "little"), int.from_bytes(header[28:30], "little")
+    try:
+        name = data[start + 30:start + 30 + name_length].decode("utf-8" if flags & 0x800 else "cp437")
+    except UnicodeDecodeError:
+        name = None
+    begin = start + 30 + name_length + extra_length
+    raw = data[begin:begin + info.compress_size]
+    if name != info.orig_filename or len(raw) != info.compress_size:
+        return fallback() if fallback else None
+    whole = limit < 0 or limit >= info.file_size
+    try:
+        if info.compress_type == zipfile.ZIP_STORED:
+            out = raw if whole else raw[:limit]
+        else:
+            inflate = zlib.decompressobj(-15)
+            out = inflate.decompress(raw) + inflate.flush() if whole else inflate.decompress(raw, limit)
+    except zlib.error:
+        return fallback() if fallback else None
+    if whole and (len(out) != info.file_size or zlib.crc32(out) != info.CRC):
+        return fallback() if fallback else None  # zipfile says what is wrong
+    return out if whole or len(out) == limit else (fallback() if fallback else None)
+
+
+def _formula_cells(archive: zipfile.ZipFile, sheet_name: str, data: bytes | None = None) -> set[str]:
     """Cells of one sheet that hold formulas (calamine gives only their values)."""
     import html
 
     names = set(archive.namelist())
     if "xl/workbook.xml" not in names:
         return set()
-    workbook = archive.read("xl/workbook.xml")
-    rels = archive.read("xl/_rels/workbook.xml.rels") if "xl/_rels/workbook.xml.rels" in names else b""
+    workbook = _read_part(archive, data, "xl/workbook.xml")
+    rels = _read_part(archive, data, "xl/_rels/workbook.xml.rels") if "xl/_rels/workbook.xml.rels" in names else b""
     targets = dict(re.findall(rb'Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
     targets.update({k: v for v, k in re.findall(rb'Target="([^"]+)"[^>]*Id="([^"]+)"', rels)})
     for name, rid in re.findall(rb'<sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"', workbook):
@@ -246,10 +292,42 @@ def _formula_cells(archive: zipfile.ZipFile, sheet_name: str) -> set[str]:
         target = targets.get(rid, b"").decode().lstrip("/")
         part = target if target.startswith("xl/") else f"xl/{target}"
         if part in names:
-            sheet_xml = archive.read(part)
+            sheet_xml = _read_part(archive, data, part)
             if b"<f" in sheet_xml:
                 return {m.decode() for m in _FORMULA_CELL.findall(sheet_xml)}
     return set()
+
+
+# Per-process memos of what reading computes from a cell's text: every file of a unit type repeats its
+# template's headers, titles and notes, and units repeat their fields, kinds and dates. Bounded, cleared when full.
+_MEMO_LIMIT = 1 << 16
+_folds: dict[str, str] = {}
+_cleans: dict[str, str] = {}
+_unit_lines: dict[str, re.Match[str] | None] = {}
+
+
+def _memo(table: dict[str, Any], value: str, compute: Callable[[str], Any]) -> Any:
+    try:
+        return table[value]
+    except KeyError:
+        if len(table) >= _MEMO_LIMIT:
+            table.clear()
+        result = table[value] = compute(value)
+        return result
+
+
+def _fold(value: str) -> str:
+    """``text.fold`` of a cell's text, computed once per distinct text."""
+    return _memo(_folds, value, text.fold)
+
+
+def _clean(value: str) -> str:
+    return _memo(_cleans, value, text.clean)
+
+
+def _unit_line(value: str) -> re.Match[str] | None:
+    """The “Đơn vị: … (mã đơn vị: …)” line in a cell's text, or None."""
+    return _memo(_unit_lines, value, lambda v: _UNIT_LINE.search(text.clean(v)))
 
 
 def _find_header(grid: list[list[Any]], form: Form) -> int | None:
@@ -257,7 +335,7 @@ def _find_header(grid: list[list[Any]], form: Form) -> int | None:
     wanted = {text.fold(h) for h in form.headers}
     needed = max(3, int(len(wanted) * 0.6))
     for index, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
-        hits = sum(1 for v in row if isinstance(v, str) and text.fold(v) in wanted)
+        hits = sum(1 for v in row if isinstance(v, str) and v and _fold(v) in wanted)  # most cells are ""
         if hits >= needed:
             return index
     return None
@@ -322,7 +400,7 @@ def _row_kind(row: list[Any]) -> str:
     """What a row under the header is, judged from the whole row: ``blank``, ``numbers`` (column
     numbers), ``totals``, ``note``, ``signature`` or ``data``. Only the first text is folded unless the
     row is short: this runs on every filled row of every file."""
-    values = [v for v in row if not _is_blank(v)]
+    values = [v for v in row if v is not None and v != "" and not (isinstance(v, str) and not v.strip())]  # _is_blank
     if not values:
         return "blank"
     if _is_column_numbers(values):
@@ -330,13 +408,13 @@ def _row_kind(row: list[Any]) -> str:
     first_text = next((v for v in values if isinstance(v, str) and not _COLUMN_NUMBER.match(v.strip())), None)
     if first_text is None:
         return "data"
-    first = text.fold(first_text)  # the label of a totals line or a note, after an STT typed as text
+    first = _fold(first_text)  # the label of a totals line or a note, after an STT typed as text
     if _NOTE.match(first) and len(values) <= 3:
         return "note"
     if _TOTALS.match(first) and sum(isinstance(v, str) for v in values) <= 3:
         return "totals"  # a label and at most a couple of other words; the rest are sums
     if len(values) <= 4 and all(isinstance(v, str) for v in values):
-        texts = [text.fold(v) for v in values]
+        texts = [_fold(v) for v in values]
         if any(_is_signature_text(t) for t in texts) and all(
                 _is_signature_text(t) or _is_person_name(v) for t, v in zip(texts, values, strict=True)):
             return "signature"
@@ -345,7 +423,7 @@ def _row_kind(row: list[Any]) -> str:
 
 def _read_grid(result: ReturnedFile, grid: list[list[Any]], header: int, form: Form, formulas: set[str]) -> _TableArea:
     result.header_row = header + 1
-    folded = [text.fold(v) if isinstance(v, str) else "" for v in grid[header]]
+    folded = [_fold(v) if isinstance(v, str) else "" for v in grid[header]]
     for column in form.columns:
         key = text.fold(column.header)
         if key in folded:
@@ -398,12 +476,12 @@ def _frame_text(value: Any, frame: set[str], result: ReturnedFile, above: bool) 
     ``frame_texts`` was written into their metadata rely on these."""
     if not isinstance(value, str):
         return False
-    folded = text.fold(value)
-    if text.clean(value) in frame or _DATE_LINE.search(folded):
+    folded = _fold(value)
+    if _clean(value) in frame or _DATE_LINE.search(folded):
         return True  # exactly as the template wrote it (case matters: “CHI BỘ …” is a header, “Chi bộ …” data)
     if not above:
         return False
-    if _UNIT_LINE.search(text.clean(value)) or folded in {"*", "---", "-----"}:
+    if _unit_line(value) or folded in {"*", "---", "-----"}:
         return True
     if folded.startswith(("(kèm theo", "kèm theo", "số:", "phụ lục", "mẫu")):
         return True
@@ -492,7 +570,7 @@ _UNIT_LINE = re.compile(r"Đơn vị:\s*(?P<name>.*?)\s*\(mã đơn vị:\s*(?P<
 def _find_unit_line(result: ReturnedFile, rows: list[list[Any]]) -> None:
     for row in rows:
         for value in row:
-            if isinstance(value, str) and (match := _UNIT_LINE.search(text.clean(value))):
+            if isinstance(value, str) and value and (match := _unit_line(value)):
                 result.unit_name_in_header = match.group("name")
                 result.meta.setdefault("header_unit_code", match.group("code").strip())
                 return

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from ..core import text
@@ -493,9 +494,12 @@ def check_duplicates(frame: pd.DataFrame, files: list[ReturnedFile], form: Form,
     pandera: it is a warning (pandera reports those as Python warnings, not failure cases), and it
     compares against the master's models, not only the rows being validated.
     """
-    by_key: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    # Per similarity key: each cleaned unit code -> the codes as stored. Built once, so each row looks
+    # at the few units sharing its key, not at every earlier row (quadratic at city scale).
+    by_key: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for key, entries in campaign.existing_models.items():
-        by_key[key].extend(entries)
+        for u, _ in entries:
+            by_key[key][text.clean(u)].add(u)
     # A "Nhân rộng" model is declared a replication of another unit's, not a second registration of it:
     # neither it nor the model it resembles is warned (``replicated-unknown`` checks that it resembles one).
     replicated = text.fold(ModelKind.REPLICATED.value)
@@ -504,13 +508,22 @@ def check_duplicates(frame: pd.DataFrame, files: list[ReturnedFile], form: Form,
                   for name, kind in zip(frame["name"], kinds, strict=True)]
     # A file whose unit is unknown (already an error) has no unit to compare: pandas gives NaN there.
     units = [text.clean(u) for u in frame["_unit"]]
-    for unit, name, key in zip(units, frame["name"], similarity, strict=True):
+    for unit, key in zip(units, similarity, strict=True):
         if key and unit:
-            by_key[key].append((unit, name))
-    for index, unit, key in zip(frame.index, units, similarity, strict=True):
-        others = sorted({text.clean(u) for u, _ in by_key.get(key, []) if text.clean(u) and u != unit}) \
-            if key and unit else []
+            by_key[key][unit].add(unit)
+    ordered: dict[str, list[tuple[str, set[str]]]] = {}
+    column = form.column("name")
+    positions, rows = frame["_file"].tolist(), frame["_row"].tolist()
+    for position, row, unit, key in zip(positions, rows, units, similarity, strict=True):
+        if not (key and unit):
+            continue
+        if key not in ordered:
+            ordered[key] = sorted((c, raw) for c, raw in by_key.get(key, {}).items() if c)
+        # A unit listed under a code other than ``unit`` as typed counts as another unit, as before.
+        others = list(islice((c for c, raw in ordered[key] if raw != {unit}), 3))
         if others:
-            _report(files, frame, index, form.column("name"), "similar-model",
-                    f"tên mô hình gần trùng với mô hình của đơn vị {', '.join(others[:3])}; kiểm tra có phải "
-                    "cùng một mô hình (nếu phối hợp thực hiện, ghi ở cột “Lực lượng phối hợp”)", severity="warning")
+            file = files[int(position)]
+            file.add("similar-model",
+                     f"tên mô hình gần trùng với mô hình của đơn vị {', '.join(others)}; kiểm tra có phải "
+                     "cùng một mô hình (nếu phối hợp thực hiện, ghi ở cột “Lực lượng phối hợp”)", severity="warning",
+                     cell=file.cell(column.key, int(row)))

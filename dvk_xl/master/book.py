@@ -7,6 +7,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -219,7 +220,12 @@ def _code_key(code: str) -> str:
 
 def code_key(value: object) -> str:
     """A unit code as staff may retype it: "CB 01", "cb01" and "CB01" are the same code."""
-    return re.sub(r"\s+", "", text.unaccent(text.fold(value)).lower())
+    return _code_key_of(text.fold(value))
+
+
+@lru_cache(maxsize=1 << 16)
+def _code_key_of(folded: str) -> str:
+    return re.sub(r"\s+", "", text.unaccent(folded).lower())
 
 
 def whole_year(value: Any) -> int | None:

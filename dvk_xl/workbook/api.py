@@ -24,6 +24,7 @@ from .cells import (  # noqa: F401 - re-exported: the Workbook interface's names
     atomic_save,
     ensure_not_locked,
     excel_value,
+    frame_cells,
     lock_files,
     set_text_safe,
 )
@@ -589,9 +590,7 @@ class FileWorkbook:
             from .xlsx_patch import PatchUnsupported, patch_tables
             from .xlsx_splice import write_in_place
 
-            writes = {name: (list(frame.columns), [[excel_value(v) for v in row]
-                                                   for row in frame.itertuples(index=False, name=None)])
-                      for name, frame in self._pending.items()}
+            writes = {name: (list(frame.columns), frame_cells(frame)) for name, frame in self._pending.items()}
             below = {}
             for name, (_, rows) in writes.items():
                 if name in self._new_tables:

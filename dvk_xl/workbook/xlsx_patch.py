@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,8 @@ _CELL_LETTERS = re.compile(r"^([A-Z]{1,3})\d+$")
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 EXCEL_EPOCH = datetime(1899, 12, 30)
 # Built-in number formats that show a date or time (ECMA-376 18.8.30, with the East Asian ids).
+STREAM_LEVEL = 1  # zlib level of the rewritten sheets
+_BODY_CHUNK = 2000  # rows of a rewritten table made and written at a time
 _BUILTIN_DATES = {*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)}
 
 
@@ -229,17 +231,33 @@ def patch_tables(source: Path, target: Path, writes: dict[str, tuple[list[str], 
         parts = {info.filename: archive.read(info.filename) for info in archive.infolist()}
         infos = archive.infolist()
         dates = date_styles(parts.get("xl/styles.xml"))
+        streamed: dict[str, list[Any]] = {}  # sheet part -> its pieces, the new rows made while written
         for name, (headers, rows) in writes.items():
             if name not in located:
                 raise PatchUnsupported(name)
             table_part, sheet_part = located[name]
             if table_headers(archive, table_part) != headers:
                 raise PatchUnsupported(f"{name}: columns differ")
-            parts[table_part], parts[sheet_part] = _patch_one(parts[table_part], parts[sheet_part], rows,
-                                                              (rows_below or {}).get(name, 0), dates)
+            if sheet_part in streamed:  # a second table on the same sheet patches what the first made
+                parts[sheet_part] = b"".join(_chunks(streamed.pop(sheet_part)))
+            parts[table_part], streamed[sheet_part] = _patch_pieces(parts[table_part], parts[sheet_part], rows,
+                                                                    (rows_below or {}).get(name, 0), dates)
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
         for info in infos:
-            out.writestr(info, parts[info.filename], compress_type=zipfile.ZIP_DEFLATED)
+            if info.filename in streamed:
+                # Written as made, at zlib level 1: the register's XML is most of the file and level 6
+                # took several times longer on it for a file a fraction smaller.
+                part = zipfile.ZipInfo(info.filename, info.date_time)
+                part.compress_type, part.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
+                try:
+                    part.compress_level = STREAM_LEVEL  # Python 3.13
+                except AttributeError:
+                    part._compresslevel = STREAM_LEVEL  # Python 3.11-3.12 (ZipInfo has slots)
+                with out.open(part, "w") as stream:
+                    for chunk in _chunks(streamed[info.filename]):
+                        stream.write(chunk)
+            else:
+                out.writestr(info, parts[info.filename], compress_type=zipfile.ZIP_DEFLATED)
 
 
 def _replace(xml: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
@@ -366,8 +384,58 @@ class _SheetScan:
             self.region = [at, at]
 
 
+class _CellMemo:
+    """``_cell`` of each (value, style) computed once: a register repeats its fields, kinds, units and
+    dates on thousands of rows, and only the reference differs. Long texts (names, goals) are mostly
+    unique, so they are not kept."""
+
+    LONGEST = 64
+    DISTINCT = 4096  # a column with more distinct values than this (IDs, phones) is not memoised
+
+    def __init__(self) -> None:
+        self.tails: dict[str, dict[tuple[type, Any, str | None], str] | None] = {}  # column -> its memo
+
+    def __call__(self, column: str, number: int, value: Any, style: str | None) -> str:
+        kind = type(value)
+        tails = self.tails.get(column, {})
+        if tails is None or kind is str and len(value) > self.LONGEST or kind not in _MEMO_TYPES:
+            return _cell(f"{column}{number}", value, style)
+        key = (kind, value, style)
+        tail = tails.get(key)
+        if tail is None:
+            ref = f"{column}{number}"
+            whole = _cell(ref, value, style)
+            tail = whole[len(ref) + 7:] if whole else ""  # after '<c r="{ref}"'
+            if len(tails) < self.DISTINCT:
+                tails[key] = tail
+                self.tails[column] = tails
+            else:
+                self.tails[column] = None  # mostly unique values: the memo would only hold memory
+        return f'<c r="{column}{number}"{tail}' if tail else ""
+
+
+_MEMO_TYPES = frozenset({str, int, bool, date, datetime, type(None)})  # not float: -0.0 == 0.0
+
+
 def _patch_one(table_xml: bytes, sheet_xml: bytes, rows: list[list[Any]], rows_below: int = 0,
                dates: set[str] | None = None) -> tuple[bytes, bytes]:
+    table_xml, pieces = _patch_pieces(table_xml, sheet_xml, rows, rows_below, dates)
+    return table_xml, b"".join(_chunks(pieces))
+
+
+def _chunks(pieces: list[Any]) -> Iterator[bytes]:
+    """The bytes of a patched part in order: each piece is bytes or an iterator of bytes (the new rows)."""
+    for piece in pieces:
+        if isinstance(piece, bytes | memoryview):
+            yield piece
+        else:
+            yield from piece
+
+
+def _patch_pieces(table_xml: bytes, sheet_xml: bytes, rows: list[list[Any]], rows_below: int = 0,
+                  dates: set[str] | None = None) -> tuple[bytes, list[Any]]:
+    """The table part patched, and the sheet part as pieces with the new rows made as they are written:
+    a 50,000-row register is ~160 MB of XML, which is never held whole."""
     (first_col, header_row, last_col, old_last), _ = _patch_table_part(table_xml)
     dates = dates or set()
     new_last = header_row + max(len(rows), 1)
@@ -377,32 +445,45 @@ def _patch_one(table_xml: bytes, sheet_xml: bytes, rows: list[list[Any]], rows_b
     letters = [excel_column(c - 1) for c in range(first_col, last_col + 1)]
 
     column_styles = kept.get(body_first, ("", {}))[1]
-    parts = []
     row_tag, end_tag = f"<{scan.prefix}row", f"</{scan.prefix}row>"
     c_tag = f"<{scan.prefix}c" if scan.prefix else None
-    for number, values in enumerate(rows or [[None] * len(letters)], start=body_first):
+    cell_xml = _CellMemo()
+    default_styles = [column_styles.get(column) for column in letters]
+
+    def body_rows() -> Iterator[bytes]:
+        parts = []
+        for number, values in enumerate(rows or [[None] * len(letters)], start=body_first):
+            parts.append(row_xml(number, values))
+            if len(parts) == _BODY_CHUNK:
+                yield "".join(parts).encode()
+                parts = []
+        yield "".join(parts).encode()
+
+    def row_xml(number: int, values: list[Any]) -> str:
         attributes, own = kept.get(number, ("", {}))
+        styles = [own.get(c) or default for c, default in zip(letters, default_styles, strict=True)] \
+            if own else default_styles
         cells = []
-        for column, value in zip(letters, values, strict=False):
-            style = own.get(column) or column_styles.get(column)
+        for column, value, style in zip(letters, values, styles, strict=False):
             if isinstance(value, date) and style not in dates:
                 style = column_styles.get(column)
                 if style not in dates:
                     raise PatchUnsupported(f"a date in column {column} without a date format")
-            cells.append(_cell(f"{column}{number}", value, style))
+            cells.append(cell_xml(column, number, value, style))
         text = "".join(cells)
         if c_tag:  # the file names the spreadsheet namespace with a prefix: so must the new cells
             text = text.replace("<c ", f"{c_tag} ").replace("</c>", f"</{scan.prefix}c>").replace(
                 "<is>", f"<{scan.prefix}is>").replace("</is>", f"</{scan.prefix}is>").replace(
                 "<t ", f"<{scan.prefix}t ").replace("</t>", f"</{scan.prefix}t>").replace(
                 "<v>", f"<{scan.prefix}v>").replace("</v>", f"</{scan.prefix}v>")
-        parts.append(f'{row_tag} r="{number}"{attributes}>{text}{end_tag}')
-    body = "".join(parts).encode()
+        return f'{row_tag} r="{number}"{attributes}>{text}{end_tag}'
+
+    body = body_rows()
 
     edits = []
     if scan.sheet_data.empty:
         data = scan.sheet_data
-        edits.append((data.start, data.end, _start_tag(data.name, data.attrs) + body + f"</{data.name}>".encode()))
+        edits.append((data.start, data.end, [_start_tag(data.name, data.attrs), body, f"</{data.name}>".encode()]))
     else:
         edits.append((scan.region[0], scan.region[1], body))
     if scan.dimension is not None:
@@ -417,4 +498,17 @@ def _patch_one(table_xml: bytes, sheet_xml: bytes, rows: list[list[Any]], rows_b
                       _start_tag(scan.dimension.name, {**scan.dimension.attrs, "ref": ref}, scan.dimension.empty)))
     new_ref = f"{excel_column(first_col - 1)}{header_row}:{excel_column(last_col - 1)}{new_last}"
     _, table_xml = _patch_table_part(table_xml, lambda _ref: new_ref)
-    return table_xml, _replace(sheet_xml, edits)
+    return table_xml, _replace_pieces(sheet_xml, edits)
+
+
+def _replace_pieces(xml: bytes, edits: list[tuple[int, int, Any]]) -> list[Any]:
+    """``_replace`` as pieces: the new text of an edit may be bytes, an iterator of bytes or a list of both."""
+    out: list[Any] = []
+    at = 0
+    view = memoryview(xml)  # the kept spans are not copied
+    for start, end, text in sorted(edits, key=lambda edit: edit[:2]):
+        out.append(view[at:start])
+        out.extend(text if isinstance(text, list) else [text])
+        at = end
+    out.append(view[at:])
+    return out
