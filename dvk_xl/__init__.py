@@ -18,10 +18,16 @@ _EXPORTS: dict[str, str] = {
     "load_units": "master.book",
     "Settings": "master.book",
     "InitResult": "master.book",
+    "init_from": "master.nextyear",
+    "InitFromResult": "master.nextyear",
     "write_templates": "reports.templates",
     "TemplatesResult": "reports.templates",
+    "send_templates": "reports.unit_mail",
+    "remind": "reports.unit_mail",
+    "UnitMailResult": "reports.unit_mail",
     "check_files": "intake.consolidation",
     "consolidate": "intake.consolidation",
+    "consolidate_with_mail": "intake.feedback_mail",
     "IntakeReport": "intake.pipeline",
     "FileOutcome": "intake.pipeline",
     "run_compliance": "compliance.check",
@@ -40,8 +46,9 @@ _EXPORTS: dict[str, str] = {
 __all__ = [  # the same names as _EXPORTS, spelt out for linters and type checkers (a test keeps them equal)
     "__version__",
     "init_master", "open_master", "load_settings", "load_units", "Settings", "InitResult",
-    "write_templates", "TemplatesResult",
-    "check_files", "consolidate", "IntakeReport", "FileOutcome",
+    "init_from", "InitFromResult",
+    "write_templates", "TemplatesResult", "send_templates", "remind", "UnitMailResult",
+    "check_files", "consolidate", "consolidate_with_mail", "IntakeReport", "FileOutcome",
     "run_compliance", "check_compliance", "ComplianceReport",
     "write_report", "ReportResult",
     "rollup",
@@ -56,10 +63,13 @@ if TYPE_CHECKING:  # for type checkers and IDEs only; at run time the names come
     from .core.findings import Finding
     from .demo.run import run_demo
     from .intake.consolidation import check_files, consolidate
+    from .intake.feedback_mail import consolidate_with_mail
     from .intake.pipeline import FileOutcome, IntakeReport
     from .intake.rollup import rollup
     from .master.book import InitResult, Settings, init_master, load_settings, load_units, open_master
+    from .master.nextyear import InitFromResult, init_from
     from .reports.templates import TemplatesResult, write_templates
+    from .reports.unit_mail import UnitMailResult, remind, send_templates
     from .reports.writer import ReportResult, write_report
     from .shells.addin import AddinResult, build_addin
 

@@ -503,7 +503,7 @@ def check_duplicates(frame: pd.DataFrame, files: list[ReturnedFile], form: Form,
     # A "Nhân rộng" model is declared a replication of another unit's, not a second registration of it:
     # neither it nor the model it resembles is warned (``replicated-unknown`` checks that it resembles one).
     replicated = text.fold(ModelKind.REPLICATED.value)
-    kinds = frame["kind"] if "kind" in frame else pd.Series("", index=frame.index)
+    kinds = frame["kind"].tolist() if "kind" in frame else [""] * len(frame)
     similarity = [text.similarity_key(name) if name and text.fold(kind) != replicated else ""
                   for name, kind in zip(frame["name"], kinds, strict=True)]
     # A file whose unit is unknown (already an error) has no unit to compare: pandas gives NaN there.
