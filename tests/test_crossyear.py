@@ -20,10 +20,10 @@ from dvk_xl.shells.cli import main
 from dvk_xl.spec.forms import PREVIOUS_MODELS, UNITS
 from dvk_xl.workbook.api import FileWorkbook
 
-from .conftest import GOOD_MODEL, model
+from .conftest import GOOD_MODEL, NEW_MODEL, model
 
 ROW = HEADER_ROW + 1
-CROSS = {"continued-unknown", "replicated-unknown", "continued-start-year-changed"}
+CROSS = {"continued-unknown", "replicated-unknown", "continued-start-year-changed", "new-ran-last-year"}
 
 # Last year's register of the ward (2025), as ``dvk init --from`` carries it.
 LAST_YEAR = [
@@ -116,6 +116,19 @@ def test_a_changed_start_year_is_a_warning_at_the_start_year(returned):
     assert outcome.findings[0].message == (
         f"Ô G{ROW}: mô hình duy trì “Khu dân cư sáng - xanh - sạch - đẹp” (mã DVK-2024-CB01-1) năm 2025 ghi "
         "“Năm bắt đầu” 2024, nay ghi 2023; sửa lại 2024 nếu là cùng mô hình, hoặc chọn loại “Mới” nếu là mô hình mới")
+
+
+def test_a_new_model_the_unit_ran_last_year_suggests_continued(returned):
+    write_previous(returned.master, previous_rows())
+    ran, fresh = model(NEW_MODEL, name="Dòng họ Khuyến học"), NEW_MODEL
+    outcome, = check(returned, ("CB01", [ran, fresh]))
+    assert cross(outcome) == [("new-ran-last-year", f"F{ROW}")]  # at the kind; the truly new model is fine
+    assert outcome.findings[0].message == (
+        f"Ô F{ROW}: mô hình “Dòng họ Khuyến học” ghi loại “Mới” nhưng đơn vị CB01 đã thực hiện mô hình "
+        "“Dòng họ khuyến học” năm 2025 (mã DVK-2025-CB01-4); nếu tiếp tục mô hình đó, chọn loại “Duy trì” và năm "
+        "bắt đầu 2025")
+    other, = check(returned, ("CB02", [model(NEW_MODEL, name="Dòng họ khuyến học")]))  # CB01's, not CB02's
+    assert cross(other) == []
 
 
 def test_a_replicated_model_matching_no_other_unit_names_what_it_might_replicate(returned):

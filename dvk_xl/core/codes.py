@@ -120,6 +120,8 @@ _ENTRIES = (
              "A replicated model whose name matches no other unit's model, this year or last."),
     CodeInfo("continued-start-year-changed", WARNING, "Mô hình duy trì có năm bắt đầu khác năm trước",
              "A continued model whose start year differs from last year's."),
+    CodeInfo("new-ran-last-year", WARNING, "Mô hình ghi “Mới” nhưng đơn vị đã thực hiện năm trước",
+             "A new model whose name matches one the unit ran last year (probably continued)."),
     # Results (dvk_xl/intake/results.py)
     CodeInfo("period-unknown", ERROR, "Không xác định được kỳ báo cáo (6 tháng hay năm)",
              "The reporting period of a results form or report is missing."),

@@ -213,7 +213,7 @@ def check_across_years(frame: pd.DataFrame, files: list[ReturnedFile], campaign:
     if previous is None or frame.empty:
         return
     kinds = frame["kind"].tolist()
-    rows = [i for i, kind in enumerate(kinds) if kind in (ModelKind.CONTINUED, ModelKind.REPLICATED)]
+    rows = [i for i, kind in enumerate(kinds) if kind in (ModelKind.CONTINUED, ModelKind.REPLICATED, ModelKind.NEW)]
     if not rows:
         return
     ids = frame["first_id"].tolist() if "first_id" in frame.columns else [None] * len(frame)
@@ -230,6 +230,8 @@ def check_across_years(frame: pd.DataFrame, files: list[ReturnedFile], campaign:
             matched = _continued(row, text.clean(ids[i]), previous)
             if matched is not None:
                 _start_year(row, years[i], matched, previous)
+        elif kinds[i] == ModelKind.NEW:
+            _new(row, previous)
         else:
             if this_year is None:  # built once per batch, only when a replicated model needs it
                 this_year = _this_year(campaign, names, units)
@@ -289,6 +291,19 @@ def _continued(row: Row, first_id: str, previous: PreviousYear) -> PreviousModel
             f"mô hình “{row.name}” ghi loại “{ModelKind.CONTINUED}” nhưng {what}; sửa lại đúng tên mô hình năm trước, "
             f"hoặc chọn loại “{ModelKind.NEW}” nếu là mô hình mới")
     return None
+
+
+def _new(row: Row, previous: PreviousYear) -> None:
+    """A “Mới” model the unit already ran last year: ``new-ran-last-year`` (it is more likely “Duy trì”,
+    which keeps its history and counts toward the continued quota)."""
+    index = previous.by_unit.get(unit_key(row.unit))
+    matched = index.search(row.words)[0] if index else []
+    if matched:
+        model = matched[0].model
+        row.add("new-ran-last-year", "kind",
+                f"mô hình “{row.name}” ghi loại “{ModelKind.NEW}” nhưng đơn vị {row.unit} đã thực hiện mô hình "
+                f"“{model.name}” năm {previous.year} (mã {model.model_id}); nếu tiếp tục mô hình đó, chọn loại "
+                f"“{ModelKind.CONTINUED}” và năm bắt đầu {model.start_year or 'như năm trước'}")
 
 
 def _closest_of_unit(row: Row, previous: PreviousYear) -> str:
