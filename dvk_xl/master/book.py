@@ -409,10 +409,16 @@ def guide_text(year: int) -> list[str]:
         "2. Nhập danh sách đơn vị ở sheet “Đơn vị” (mã đơn vị không trùng, loại đơn vị chọn trong danh mục).",
         "3. Xem lại “Chỉ tiêu” và “Tiến độ” theo kế hoạch của cấp ủy.",
         "4. Tạo mẫu Phụ lục 01 cho từng đơn vị: nút “Tạo mẫu Phụ lục 01” trên thanh “Dân vận khéo”, "
-        "hoặc lệnh: dvk templates <sổ tổng hợp> --out <thư mục>. Gửi mỗi đơn vị tệp mang mã của mình.",
+        "hoặc lệnh: dvk templates <sổ tổng hợp> --out <thư mục>. Gửi mỗi đơn vị tệp mang mã của mình; "
+        "nút “Gửi mẫu qua thư” (lệnh: thêm --eml) viết sẵn thư gửi từng đơn vị theo cột “Email” của sheet “Đơn vị”.",
         "5. Lưu các tệp đơn vị gửi lại vào một thư mục tiếp nhận (tên tệp đổi cũng được: công cụ nhận biết đơn vị "
         "qua thông tin ẩn trong mẫu).",
-        "6. Kiểm tra và tổng hợp các tệp vào sheet “Đăng ký”: nút “Tổng hợp từ thư mục” hoặc lệnh dvk consolidate.",
+        "6. Kiểm tra và tổng hợp các tệp vào sheet “Đăng ký”: nút “Tổng hợp từ thư mục” hoặc lệnh dvk consolidate; "
+        "“Tổng hợp và gửi phản hồi” viết thêm thư kèm tệp phản hồi cho đơn vị có lỗi.",
+        "7. Gần đến hạn: nút “Nhắc đơn vị nộp mẫu” (lệnh: dvk remind) viết thư nhắc đơn vị còn nợ mẫu sắp đến hạn "
+        "hoặc đã trễ hạn. Ô “Cách gửi thư” ở sheet “Cấu hình” chọn: để trống (Outlook nếu có), webmail hoặc eml.",
+        "8. Năm sau: lệnh dvk init <thư mục> --from <sổ năm nay> tạo sổ mới mang sang đơn vị, danh mục, chỉ tiêu, "
+        "tiêu chí, cấu hình và các mô hình năm nay; mẫu Phụ lục 01 năm sau điền sẵn các mô hình đó là “Duy trì”.",
         "",
         f"Đợt thi đua năm {year}. Ngày luôn viết theo thứ tự ngày/tháng/năm (03/4/{year} là ngày 3 tháng 4).",
     ]
