@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..core import text
 from ..core.kinds import ModelKind, RegisterStatus
-from ..master.book import code_key, read_form_table, whole_year
-from ..spec.forms import PREVIOUS_MODELS
+from ..master.book import code_key, whole_year
+from ..master.previous import has_previous_year, read_previous_models
 from .reading import ReturnedFile
 
 if TYPE_CHECKING:
@@ -184,22 +184,19 @@ class PreviousYear:
 
 def load_previous(wb: Workbook, units: pd.DataFrame, year: int) -> PreviousYear | None:
     """Last year's models of a master made with ``dvk init --from``; None when it has none."""
-    if PREVIOUS_MODELS.table not in wb.table_names():
+    if not has_previous_year(wb):
         return None
-    from ..master.reconcile import UnitCodes
-
-    codes = UnitCodes.of(units)
-    frame = read_form_table(wb, PREVIOUS_MODELS)
-    years = [y for y in (whole_year(v) for v in frame["year"]) if y]
+    # The master's one reader: units re-coded since (“Mã cũ”) are found under their new code.
+    records = read_previous_models(wb, units)
+    years = [y for y in (whole_year(r.get("year")) for r in records) if y]
     previous = PreviousYear(max(years) if years else year - 1)
-    for record in frame.to_dict("records"):
+    for record in records:
         name, unit = text.clean(record.get("name")), text.clean(record.get("unit_code"))
         if not name or not unit:
             continue
-        resolved = codes.resolve(unit)  # a unit re-coded since (“Mã cũ”) is found under its new code
         previous.add(PreviousModel(
-            unit=resolved[0] if resolved else unit, model_id=text.clean(record.get("model_id")),
-            first_id=text.clean(record.get("first_id")), name=name, start_year=whole_year(record.get("start_year")),
+            unit=unit, model_id=text.clean(record.get("model_id")), first_id=text.clean(record.get("first_id")),
+            name=name, start_year=whole_year(record.get("start_year")),
             withdrawn=text.clean(record.get("status")) == RegisterStatus.WITHDRAWN))
     return previous if previous.by_id or previous.names.entries or previous.withdrawn else None
 
