@@ -9,13 +9,15 @@ the one pass over the whole batch (``validation.validate_files``), which smaller
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core.progress import Progress, no_progress, reading_label
 from ..spec.forms import FRAME_TEXTS_KEY, PL01, UNIT_FORMS, Form
-from .reading import ModelRow, ReturnedFile
+from .reading import ModelRow, ReturnedFile, read_returned
 from .validation import (
     Campaign,
     FormCheck,
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
     from .pipeline import HandlerSet
     from .state import MasterState
 
+PARALLEL_FROM = 40  # as ``pipeline.PARALLEL_FROM``: below this many files a process pool costs more than it saves
 CHUNK_FILES = 500  # files read and checked at a time: their raw cells are freed before the next chunk
 _NO_VALUES: dict[str, Any] = {}  # what a checked row keeps of its raw cells: nothing (shared, never written)
 
@@ -41,7 +44,8 @@ def check_in_chunks(paths: list[Path], state: MasterState, handlers: HandlerSet,
                     progress: Progress = no_progress) -> tuple[list[ReturnedFile], dict[int, list[dict[str, Any]]]]:
     """Read and check ``paths`` chunk by chunk: the files (findings on them) and the typed rows by file position.
 
-    The same result as ``handlers.read`` then ``handlers.check`` of the unit forms over all files at once.
+    The same result as ``handlers.read`` then ``handlers.check`` of the unit forms over all files at once
+    (unit forms only: files are read with ``read_returned``, as ``read_unit_forms`` reads them).
     """
     campaign = state.campaign
     checks = {form_id: handler.checks for form_id, handler in handlers.forms.items()}
@@ -49,25 +53,50 @@ def check_in_chunks(paths: list[Path], state: MasterState, handlers: HandlerSet,
     frames: dict[str, list[pd.DataFrame]] = {form_id: [] for form_id in UNIT_FORMS}
     kept: list[int] = []  # findings of each file before its rows were checked (file-level ones)
     total = len(paths)
-    for start in range(0, total, CHUNK_FILES):
-        def told(done: int, _total: int, _label: str, start: int = start) -> None:
-            progress(start + done, total, reading_label(start + done, total, paths[start + done - 1].name))
-
-        chunk = handlers.read(paths[start:start + CHUNK_FILES], state, workers, told)
-        files.extend(chunk)
-        for file in chunk:
-            guarded(file, check_file_level, file, campaign)
-            kept.append(len(file.findings))
-        for form in UNIT_FORMS.values():
-            frames[form.id].append(_check_chunk(files, start, form, campaign))
-        for file in chunk:  # checked: the typed rows hold what goes on; the count and row numbers stay
-            file.rows = [ModelRow(row.row, _NO_VALUES) for row in file.rows]
-            file.meta.pop(FRAME_TEXTS_KEY, None)  # the template's texts, only needed while reading
+    with _reader(workers, len(paths)) as read:
+        upcoming = read(paths[:CHUNK_FILES])
+        for start in range(0, total, CHUNK_FILES):
+            chunk = []
+            for done, file in enumerate(upcoming, start=start + 1):
+                chunk.append(file)
+                progress(done, total, reading_label(done, total, paths[done - 1].name))
+            # The next chunk is read on the other cores while this one is checked here.
+            upcoming = read(paths[start + CHUNK_FILES:start + 2 * CHUNK_FILES])
+            _check_read(chunk, files, frames, kept, campaign)
     typed = {form.id: _check_batch(files, frames.pop(form.id), form, campaign, checks.get(form.id, ()), kept)
              for form in UNIT_FORMS.values()}
     for file in files:
         file.findings[:] = sorted(dict.fromkeys(file.findings), key=_reading_order)  # a re-run adds nothing twice
     return files, _records_by_file(typed)
+
+
+@contextmanager
+def _reader(workers: int | None, count: int) -> Iterator[Callable[[list[Path]], Iterator[ReturnedFile]]]:
+    """read(paths) -> the files, in order: in this process, or on every core with one pool for every chunk
+    (tasks are queued at once, so the pool reads ahead while the caller checks)."""
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers <= 1 or count < PARALLEL_FROM:
+        yield lambda paths: map(read_returned, paths)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield lambda paths: pool.map(read_returned, paths, chunksize=max(1, len(paths) // (workers * 8)))
+
+
+def _check_read(chunk: list[ReturnedFile], files: list[ReturnedFile], frames: dict[str, list[pd.DataFrame]],
+                kept: list[int], campaign: Campaign) -> None:
+    """File-level checks and the pandera pass of one chunk just read; then its raw cells are freed."""
+    start = len(files)
+    files.extend(chunk)
+    for file in chunk:
+        guarded(file, check_file_level, file, campaign)
+        kept.append(len(file.findings))
+    for form in UNIT_FORMS.values():
+        frames[form.id].append(_check_chunk(files, start, form, campaign))
+    for file in chunk:  # checked: the typed rows hold what goes on; the count and row numbers stay
+        file.rows = [ModelRow(row.row, _NO_VALUES) for row in file.rows]
+        file.meta.pop(FRAME_TEXTS_KEY, None)  # the template's texts, only needed while reading
 
 
 def _check_chunk(files: list[ReturnedFile], start: int, form: Form, campaign: Campaign) -> pd.DataFrame:
