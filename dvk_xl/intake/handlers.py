@@ -10,6 +10,7 @@ from typing import Any
 
 from ..core.kinds import Period
 from ..spec.forms import PL01, PL03, REGISTER, REPORT_PL02, REPORT_PL03, RESULTS, SUBMISSIONS, Form
+from .chunks import check_in_chunks
 from .crossyear import check_across_years
 from .inbox import report_prefixes
 from .pipeline import FormHandler, HandlerSet, read_unit_forms, rows_by_file, submissions
@@ -54,6 +55,7 @@ UNIT_HANDLERS = HandlerSet(
     check=check_unit_forms,
     own_files=lambda state: report_prefixes(),
     tables=unit_tables,
+    read_checked=check_in_chunks,
 )
 
 ROLLUP_HANDLERS = HandlerSet(

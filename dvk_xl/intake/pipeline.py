@@ -411,6 +411,9 @@ def _with_headers(frame: pd.DataFrame, form: Form) -> pd.DataFrame:
 ReadFn = Callable[[list[Path], MasterState, "int | None", Progress], list[ReturnedFile]]
 # check(files, state, handlers) -> typed rows (records with _row) by file position; findings go on the files
 CheckFn = Callable[[list[ReturnedFile], MasterState, "HandlerSet"], dict[int, list[dict[str, Any]]]]
+# read_checked(paths, state, handlers, workers, progress) -> the files read and checked, and ``check``'s typed rows
+ReadCheckFn = Callable[[list[Path], MasterState, "HandlerSet", "int | None", Progress],
+                       tuple[list[ReturnedFile], dict[int, list[dict[str, Any]]]]]
 # tables(state, log rows, handlers, now) -> the tables to write besides the log
 TablesFn = Callable[[MasterState, list[dict[str, Any]], "HandlerSet", datetime], dict[Form, "pd.DataFrame"]]
 
@@ -428,6 +431,8 @@ class HandlerSet:
     list_form: str = PL01.id  # the senders' list, whose accepted files count a sender as received
     merge_order: Callable[[ReturnedFile], int] = lambda file: 0  # lists before results
     tables_read: tuple[Form, ...] = ()  # tables the merges replace in ``state.tables``: read (and checked) first
+    # read and check in chunks (an inbox larger than ``chunks.CHUNK_FILES``): the files and their typed rows
+    read_checked: ReadCheckFn | None = None
 
     def deadline_steps(self) -> dict[str, dict[str, str | None]]:
         return {form_id: handler.deadline_steps for form_id, handler in self.forms.items()}
@@ -439,9 +444,7 @@ def check_batch(master: str | Path | Workbook, paths: Iterable[str | Path], hand
     wb = open_master(master)
     state = load_state(wb, handlers.deadline_steps())
     scan = filter_files([Path(p) for p in paths], wb.path, handlers.own_files(state))
-    files = handlers.read(scan.paths, state, workers, progress)
-    progress(len(files), len(files), STEP_CHECK)
-    handlers.check(files, state, handlers)
+    files, _ = _read_and_check(scan.paths, state, handlers, workers, progress)
     report = IntakeReport(units_expected=_expected(state), master=wb.path, skipped=scan.skipped,
                           recorded_units=units_on_record(state.log.to_dict("records"), handlers.list_form))
     for file in files:
@@ -449,6 +452,20 @@ def check_batch(master: str | Path | Workbook, paths: Iterable[str | Path], hand
         report.files.append(FileOutcome(file.path, file.unit_code, status, len(file.rows), file.findings,
                                         file.sha256, file.submission, file.modified))
     return report
+
+
+def _read_and_check(paths: list[Path], state: MasterState, handlers: HandlerSet, workers: int | None,
+                    progress: Progress) -> tuple[list[ReturnedFile], dict[int, list[dict[str, Any]]]]:
+    """Read and check every file: all at once, or a large inbox in chunks (memory flat as it grows)."""
+    from . import chunks
+
+    if handlers.read_checked is not None and len(paths) > chunks.CHUNK_FILES:
+        files, typed_rows = handlers.read_checked(paths, state, handlers, workers, progress)
+        progress(len(files), len(files), STEP_CHECK)
+        return files, typed_rows
+    files = handlers.read(paths, state, workers, progress)
+    progress(len(files), len(files), STEP_CHECK)
+    return files, handlers.check(files, state, handlers)
 
 
 def run_intake(master: str | Path | Workbook, inbox: str | Path, handlers: HandlerSet,
@@ -473,9 +490,7 @@ def run_intake(master: str | Path | Workbook, inbox: str | Path, handlers: Handl
     scan = scan_inbox(inbox, master, report.feedback_dir, handlers.own_files(state))
     report.skipped = scan.skipped
     new_paths, unchanged = split_unchanged(scan.paths, state)
-    files = handlers.read(new_paths, state, workers, progress)
-    progress(len(files), len(files), STEP_CHECK)
-    typed_rows = handlers.check(files, state, handlers)
+    files, typed_rows = _read_and_check(new_paths, state, handlers, workers, progress)
     archive = master.parent / ARCHIVE_DIR / "TepNhan"
     latest = _latest_accepted(files, state)
     log_rows = state.log.to_dict("records")

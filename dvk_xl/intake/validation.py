@@ -392,10 +392,12 @@ def guarded(file: ReturnedFile, check: Callable[..., Any], *args: Any, keep: int
         return False
 
 
-def _validate_rows(frame: pd.DataFrame, files: list[ReturnedFile], form: Form, campaign: Campaign) -> pd.DataFrame:
-    """The pandera pass (parsers, column and cross-field checks), then the form's own checks over ``frame``.
+def _validate_rows(frame: pd.DataFrame, files: list[ReturnedFile], form: Form, campaign: Campaign,
+                   similar: bool = True) -> pd.DataFrame:
+    """The pandera pass (parsers, column and cross-field checks), then the similar-model check over ``frame``.
 
-    ``frame`` is typed in place (the file-by-file re-run of ``validate_files`` keeps it).
+    ``frame`` is typed in place (the file-by-file re-run of ``validate_files`` keeps it). ``similar``
+    False leaves the similar-model check (across the whole batch) to the caller: the chunked intake.
     """
     import pandera.errors as pa_errors
 
@@ -410,7 +412,7 @@ def _validate_rows(frame: pd.DataFrame, files: list[ReturnedFile], form: Form, c
     if typed is not frame:
         for key in form.keys:
             frame[key] = typed[key]
-    if form is PL01:  # results rows name registered models: similar names are expected there
+    if similar and form is PL01:  # results rows name registered models: similar names are expected there
         check_duplicates(frame, files, form, campaign)
     return frame
 

@@ -1,0 +1,175 @@
+"""Unit forms of a large inbox read and checked in chunks, so memory stays flat as the inbox grows.
+
+Each chunk of files is read (on every core), checked file by file and by one pandera pass over its
+rows; then the raw cell values of its files are freed and only the typed rows are kept. What looks
+across the whole batch (the similar-model check, the form's own checks such as the one across years)
+runs once over the typed rows of every chunk, so every finding, its text and its order are those of
+the one pass over the whole batch (``validation.validate_files``), which smaller batches still take.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..core.progress import Progress, no_progress, reading_label
+from ..spec.forms import FRAME_TEXTS_KEY, PL01, UNIT_FORMS, Form
+from .reading import ModelRow, ReturnedFile, read_returned
+from .validation import (
+    Campaign,
+    FormCheck,
+    _reading_order,
+    _validate_rows,
+    check_duplicates,
+    check_file_level,
+    guarded,
+    rows_frame,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .pipeline import HandlerSet
+    from .state import MasterState
+
+PARALLEL_FROM = 40  # as ``pipeline.PARALLEL_FROM``: below this many files a process pool costs more than it saves
+CHUNK_FILES = 500  # files read and checked at a time: their raw cells are freed before the next chunk
+_NO_VALUES: dict[str, Any] = {}  # what a checked row keeps of its raw cells: nothing (shared, never written)
+
+
+def check_in_chunks(paths: list[Path], state: MasterState, handlers: HandlerSet, workers: int | None,
+                    progress: Progress = no_progress) -> tuple[list[ReturnedFile], dict[int, list[dict[str, Any]]]]:
+    """Read and check ``paths`` chunk by chunk: the files (findings on them) and the typed rows by file position.
+
+    The same result as ``handlers.read`` then ``handlers.check`` of the unit forms over all files at once
+    (unit forms only: files are read with ``read_returned``, as ``read_unit_forms`` reads them).
+    """
+    campaign = state.campaign
+    checks = {form_id: handler.checks for form_id, handler in handlers.forms.items()}
+    files: list[ReturnedFile] = []
+    frames: dict[str, list[pd.DataFrame]] = {form_id: [] for form_id in UNIT_FORMS}
+    kept: list[int] = []  # findings of each file before its rows were checked (file-level ones)
+    total = len(paths)
+    with _reader(workers, len(paths)) as read:
+        upcoming = read(paths[:CHUNK_FILES])
+        for start in range(0, total, CHUNK_FILES):
+            chunk = []
+            for done, file in enumerate(upcoming, start=start + 1):
+                chunk.append(file)
+                progress(done, total, reading_label(done, total, paths[done - 1].name))
+            # The next chunk is read on the other cores while this one is checked here.
+            upcoming = read(paths[start + CHUNK_FILES:start + 2 * CHUNK_FILES])
+            _check_read(chunk, files, frames, kept, campaign)
+    typed = {form.id: _check_batch(files, frames.pop(form.id), form, campaign, checks.get(form.id, ()), kept)
+             for form in UNIT_FORMS.values()}
+    for file in files:
+        file.findings[:] = sorted(dict.fromkeys(file.findings), key=_reading_order)  # a re-run adds nothing twice
+    return files, _records_by_file(typed)
+
+
+@contextmanager
+def _reader(workers: int | None, count: int) -> Iterator[Callable[[list[Path]], Iterator[ReturnedFile]]]:
+    """read(paths) -> the files, in order: in this process, or on every core with one pool for every chunk
+    (tasks are queued at once, so the pool reads ahead while the caller checks)."""
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers <= 1 or count < PARALLEL_FROM:
+        yield lambda paths: map(read_returned, paths)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield lambda paths: pool.map(read_returned, paths, chunksize=max(1, len(paths) // (workers * 8)))
+
+
+def _check_read(chunk: list[ReturnedFile], files: list[ReturnedFile], frames: dict[str, list[pd.DataFrame]],
+                kept: list[int], campaign: Campaign) -> None:
+    """File-level checks and the pandera pass of one chunk just read; then its raw cells are freed."""
+    start = len(files)
+    files.extend(chunk)
+    for file in chunk:
+        guarded(file, check_file_level, file, campaign)
+        kept.append(len(file.findings))
+    for form in UNIT_FORMS.values():
+        frames[form.id].append(_check_chunk(files, start, form, campaign))
+    for file in chunk:  # checked: the typed rows hold what goes on; the count and row numbers stay
+        file.rows = [ModelRow(row.row, _NO_VALUES) for row in file.rows]
+        file.meta.pop(FRAME_TEXTS_KEY, None)  # the template's texts, only needed while reading
+
+
+def _check_chunk(files: list[ReturnedFile], start: int, form: Form, campaign: Campaign) -> pd.DataFrame:
+    """The pandera pass over the rows of ``files[start:]`` (positions in ``files``); a pass that fails is
+    run again file by file, so only the file that breaks it gets ``internal-error`` (as ``validate_files``)."""
+    import pandas as pd
+
+    frame = rows_frame(files[start:], form)
+    frame["_file"] += start
+    if frame.empty:
+        return frame
+    chunk = files[start:]
+    before = [len(f.findings) for f in chunk]
+    try:
+        return _validate_rows(frame, files, form, campaign, similar=False)
+    except Exception:  # noqa: BLE001 - find the file that breaks the pass and go on with the others
+        for file, count in zip(chunk, before, strict=True):
+            del file.findings[count:]
+    own_frames = []
+    for position in sorted({int(p) for p in frame["_file"]}):
+        own = rows_frame(files, form, only=position)
+        if guarded(files[position], _validate_rows, own, files, form, campaign, False,
+                   keep=len(files[position].findings)):
+            own_frames.append(own)
+    return pd.concat(own_frames, ignore_index=True) if own_frames else frame.iloc[0:0]
+
+
+def _check_batch(files: list[ReturnedFile], frames: list[pd.DataFrame], form: Form, campaign: Campaign,
+                 checks: Sequence[FormCheck], kept: list[int]) -> pd.DataFrame:
+    """The checks across the batch over every chunk's typed rows: similar models, then the form's own.
+
+    Should one fail, they run again file by file and a file that breaks them gets ``internal-error`` in
+    place of its row findings, as when ``validate_files`` runs the whole check again file by file.
+    """
+    import pandas as pd
+
+    frame = pd.concat(frames, ignore_index=True) if frames else rows_frame([], form)
+    del frames[:]
+    if frame.empty:
+        return frame
+    before = [len(f.findings) for f in files]
+    try:
+        _batch_checks(frame, files, form, campaign, checks)
+        return frame
+    except Exception:  # noqa: BLE001 - find the file that breaks the checks and go on with the others
+        for file, count in zip(files, before, strict=True):
+            del file.findings[count:]
+    own_frames = []
+    for position, own in frame.groupby("_file", sort=True):
+        own = own.reset_index(drop=True)
+        file = files[int(position)]
+        try:
+            _batch_checks(own, files, form, campaign, checks)
+            own_frames.append(own)
+        except Exception as exc:  # noqa: BLE001 - the batch goes on; the file is kept for the team
+            del file.findings[kept[int(position)]:]
+            file.add_internal_error(exc)
+    return pd.concat(own_frames, ignore_index=True) if own_frames else frame.iloc[0:0]
+
+
+def _batch_checks(frame: pd.DataFrame, files: list[ReturnedFile], form: Form, campaign: Campaign,
+                  checks: Sequence[FormCheck]) -> None:
+    if form is PL01:
+        check_duplicates(frame, files, form, campaign)
+    for check in checks:
+        check(frame, files, campaign)
+
+
+def _records_by_file(typed: dict[str, pd.DataFrame]) -> dict[int, list[dict[str, Any]]]:
+    """The typed rows of each file position as records, each form's frame freed once converted."""
+    by_file: dict[int, list[dict[str, Any]]] = {}
+    for form_id in list(typed):
+        frame = typed.pop(form_id)
+        for record in frame.to_dict("records"):
+            by_file.setdefault(int(record["_file"]), []).append(record)
+    return by_file
