@@ -26,7 +26,9 @@ from .validation import (
     check_duplicates,
     check_file_level,
     guarded,
+    reread_by_file,
     rows_frame,
+    run_isolating,
 )
 
 if TYPE_CHECKING:
@@ -102,26 +104,12 @@ def _check_read(chunk: list[ReturnedFile], files: list[ReturnedFile], frames: di
 def _check_chunk(files: list[ReturnedFile], start: int, form: Form, campaign: Campaign) -> pd.DataFrame:
     """The pandera pass over the rows of ``files[start:]`` (positions in ``files``); a pass that fails is
     run again file by file, so only the file that breaks it gets ``internal-error`` (as ``validate_files``)."""
-    import pandas as pd
-
     frame = rows_frame(files[start:], form)
     frame["_file"] += start
     if frame.empty:
         return frame
-    chunk = files[start:]
-    before = [len(f.findings) for f in chunk]
-    try:
-        return _validate_rows(frame, files, form, campaign, similar=False)
-    except Exception:  # noqa: BLE001 - find the file that breaks the pass and go on with the others
-        for file, count in zip(chunk, before, strict=True):
-            del file.findings[count:]
-    own_frames = []
-    for position in sorted({int(p) for p in frame["_file"]}):
-        own = rows_frame(files, form, only=position)
-        if guarded(files[position], _validate_rows, own, files, form, campaign, False,
-                   keep=len(files[position].findings)):
-            own_frames.append(own)
-    return pd.concat(own_frames, ignore_index=True) if own_frames else frame.iloc[0:0]
+    return run_isolating(lambda rows: _validate_rows(rows, files, form, campaign, similar=False),
+                         frame, files, reread_by_file(files, form))
 
 
 def _check_batch(files: list[ReturnedFile], frames: list[pd.DataFrame], form: Form, campaign: Campaign,
@@ -137,24 +125,13 @@ def _check_batch(files: list[ReturnedFile], frames: list[pd.DataFrame], form: Fo
     del frames[:]
     if frame.empty:
         return frame
-    before = [len(f.findings) for f in files]
-    try:
-        _batch_checks(frame, files, form, campaign, checks)
-        return frame
-    except Exception:  # noqa: BLE001 - find the file that breaks the checks and go on with the others
-        for file, count in zip(files, before, strict=True):
-            del file.findings[count:]
-    own_frames = []
-    for position, own in frame.groupby("_file", sort=True):
-        own = own.reset_index(drop=True)
-        file = files[int(position)]
-        try:
-            _batch_checks(own, files, form, campaign, checks)
-            own_frames.append(own)
-        except Exception as exc:  # noqa: BLE001 - the batch goes on; the file is kept for the team
-            del file.findings[kept[int(position)]:]
-            file.add_internal_error(exc)
-    return pd.concat(own_frames, ignore_index=True) if own_frames else frame.iloc[0:0]
+
+    def by_file(rows: pd.DataFrame) -> Iterator[tuple[int, pd.DataFrame]]:  # raw cells are freed: split the typed rows
+        for position, own in rows.groupby("_file", sort=True):
+            yield int(position), own.reset_index(drop=True)
+
+    return run_isolating(lambda rows: _batch_checks(rows, files, form, campaign, checks), frame, files, by_file,
+                         keep=kept)
 
 
 def _batch_checks(frame: pd.DataFrame, files: list[ReturnedFile], form: Form, campaign: Campaign,

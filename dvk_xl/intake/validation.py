@@ -11,7 +11,7 @@ One pandera call per file would cost ~18 ms of fixed overhead each: far too much
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
@@ -349,7 +349,6 @@ def validate_files(files: list[ReturnedFile], campaign: Campaign,
     for that file; if the pass over all rows fails, it is run again file by file, so only the file
     that breaks it gets ``internal-error`` and the others are checked as usual.
     """
-    import pandas as pd
 
     extra = checks or {}
     for file in files:
@@ -360,23 +359,47 @@ def validate_files(files: list[ReturnedFile], campaign: Campaign,
         if frame.empty:
             typed[form.id] = frame
             continue
-        before = [len(f.findings) for f in files]
-        try:
-            typed[form.id] = _validate_form(frame, files, form, campaign, extra.get(form.id, ()))
-            continue
-        except Exception:  # noqa: BLE001 - find the file that breaks the pass and go on with the others
-            for file, count in zip(files, before, strict=True):
-                del file.findings[count:]
-        frames = []
-        for position in sorted({int(p) for p in frame["_file"]}):
-            own = rows_frame(files, form, only=position)
-            if guarded(files[position], _validate_form, own, files, form, campaign, extra.get(form.id, ()),
-                       keep=len(files[position].findings)):
-                frames.append(own)
-        typed[form.id] = pd.concat(frames, ignore_index=True) if frames else frame.iloc[0:0]
+        form_checks = extra.get(form.id, ())
+        typed[form.id] = run_isolating(lambda rows: _validate_form(rows, files, form, campaign, form_checks),  # noqa: B023 - run at once
+                                       frame, files, reread_by_file(files, form))
     for file in files:
         file.findings[:] = sorted(dict.fromkeys(file.findings), key=_reading_order)  # a re-run adds nothing twice
     return typed
+
+
+def run_isolating(run: Callable[[pd.DataFrame], Any], frame: pd.DataFrame, files: list[ReturnedFile],
+                  split: Callable[[pd.DataFrame], Iterable[tuple[int, pd.DataFrame]]],
+                  keep: Sequence[int] | None = None) -> pd.DataFrame:
+    """``run`` over the rows of the whole batch: its result (``frame`` when it returns None).
+
+    Should it fail, the findings it added are undone and it runs again over each file's rows (``split``
+    gives them by file position), so only the file that breaks it gets ``internal-error``; that file's
+    findings after ``keep[position]`` (default: the ones it had) are dropped. The rows of the files that
+    passed are returned.
+    """
+    import pandas as pd
+
+    before = [len(f.findings) for f in files]
+    try:
+        result = run(frame)
+        return frame if result is None else result
+    except Exception:  # noqa: BLE001 - find the file that breaks the pass and go on with the others
+        for file, count in zip(files, before, strict=True):
+            del file.findings[count:]
+    passed = []
+    for position, own in split(frame):
+        file = files[position]
+        if guarded(file, run, own, keep=len(file.findings) if keep is None else keep[position]):
+            passed.append(own)
+    return pd.concat(passed, ignore_index=True) if passed else frame.iloc[0:0]
+
+
+def reread_by_file(files: list[ReturnedFile], form: Form) -> Callable[[pd.DataFrame], Iterator[tuple[int, pd.DataFrame]]]:
+    """``run_isolating``'s split for a pass that types the rows in place: each file's rows read afresh."""
+    def split(frame: pd.DataFrame) -> Iterator[tuple[int, pd.DataFrame]]:
+        for position in sorted({int(p) for p in frame["_file"]}):
+            yield position, rows_frame(files, form, only=position)
+    return split
 
 
 def guarded(file: ReturnedFile, check: Callable[..., Any], *args: Any, keep: int | None = None) -> bool:
