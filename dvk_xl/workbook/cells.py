@@ -161,6 +161,7 @@ def excel_value(value: Any) -> Any:
 # Values excel_value returns unchanged: checked by exact type, so Timestamps, StrEnums and numpy scalars
 # (subclasses or other types) still go through it.
 _PLAIN = frozenset({str, int, bool, type(None), date, datetime})
+_PLAIN_OR_FLOAT = _PLAIN | {float}
 
 
 class ColumnRows:
@@ -188,7 +189,14 @@ def frame_cells(frame: Any) -> ColumnRows:
     columns = []
     for name in range(frame.shape[1]):
         values = frame.iloc[:, name].tolist()
-        if not all(type(v) in _PLAIN for v in values):
+        kinds = set(map(type, values))
+        if kinds <= _PLAIN:
+            pass
+        elif kinds <= _PLAIN_OR_FLOAT:  # a text column's empty cells are NaN: excel_value makes those None
+            values = [None if v.__class__ is float and v != v else v for v in values]
+        elif all(issubclass(kind, str) for kind in kinds):  # a column of StrEnum members: their plain strings
+            values = [str(v) for v in values]
+        else:
             values = [v if type(v) in _PLAIN else excel_value(v) for v in values]
         columns.append(values)
     return ColumnRows(columns, len(frame))
