@@ -148,3 +148,41 @@ def test_values_equal_across_kinds_keep_their_own_markup(monkeypatch_chunk, chun
     table, sheet = parts("", 1, kept)
     _, new_sheet = xlsx_patch._patch_one(table, sheet, ColumnRows([column * 2], len(rows)), 0, {DATE_STYLE})
     assert written_rows("", new_sheet) == expected_rows("", 1, kept, rows)
+
+
+def test_the_streamed_sheet_is_an_ordinary_deflated_entry_with_or_without_isal(tmp_path, monkeypatch):
+    """ISA-L deflates the rewritten sheet when installed; zipfile (and so Excel's readers) reads it as any entry."""
+    import builtins
+    import shutil
+    import zipfile
+
+    from dvk_xl.master.book import init_master
+    from dvk_xl.spec.forms import REGISTER
+    from dvk_xl.workbook.api import FileWorkbook
+
+    master = init_master(tmp_path / "m", preset="phuong").path
+    rows = [[f"Mô hình {i} & <{i % 7}>", *[f"giá trị {i % 13}"] * 11, None, None, None, *[f"x{i}"] * 11]
+            for i in range(300)]
+    written = {}
+    real_import = builtins.__import__
+    for isal in (True, False):
+        if not isal:  # as on a machine without the package
+            def no_isal(name, *args, **kwargs):
+                if name.startswith("isal"):
+                    raise ImportError(name)
+                return real_import(name, *args, **kwargs)
+
+            monkeypatch.setattr(builtins, "__import__", no_isal)
+        target = tmp_path / f"out-{isal}.xlsx"
+        shutil.copy(master, target)
+        wb = FileWorkbook(target)
+        headers = list(wb.read_table(REGISTER.table).columns)
+        xlsx_patch.patch_tables(master, target, {REGISTER.table: (headers, rows)})
+        with zipfile.ZipFile(target) as archive:
+            assert archive.testzip() is None
+            sheet = xlsx_patch._locate_tables(archive)[REGISTER.table][1]
+            assert archive.getinfo(sheet).compress_type == zipfile.ZIP_DEFLATED
+            written[isal] = archive.read(sheet), archive.getinfo(sheet).compress_size
+    monkeypatch.undo()
+    assert written[True][1] != written[False][1]  # two compressors really ran
+    assert written[True][0] == written[False][0] and "Mô hình 299 &amp; &lt;5&gt;".encode() in written[True][0]

@@ -255,10 +255,24 @@ def patch_tables(source: Path, target: Path, writes: dict[str, tuple[list[str], 
                 except AttributeError:
                     part._compresslevel = STREAM_LEVEL  # Python 3.11-3.12 (ZipInfo has slots)
                 with out.open(part, "w") as stream:
+                    _deflate_fast(stream)
                     for chunk in _chunks(streamed[info.filename]):
                         stream.write(chunk)
             else:
                 out.writestr(info, parts[info.filename], compress_type=zipfile.ZIP_DEFLATED)
+
+
+def _deflate_fast(stream: Any) -> None:
+    """Deflate a zip entry being written with ISA-L (the ``isal`` package) instead of zlib, when installed:
+    on a 50,000-row register's XML (100 MB) its level 1 took 0.09 CPU-seconds against zlib level 1's
+    0.41, for a smaller part. The entry is an ordinary deflate stream either way; without ``isal``, or
+    should zipfile's writer not hold its compressor where expected, zlib stays."""
+    try:
+        from isal import isal_zlib
+    except ImportError:
+        return
+    if getattr(stream, "_compressor", None) is not None:  # called before anything is written
+        stream._compressor = isal_zlib.compressobj(STREAM_LEVEL, isal_zlib.DEFLATED, -15)
 
 
 def _replace(xml: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
