@@ -273,6 +273,20 @@ def sheet_dimensions(path: Path) -> dict[str, int | None]:
     return found
 
 
+@dataclass(frozen=True)
+class _TableShape:
+    """What is used of a calamine table besides its rows: its sheet, column names and corners (0-based)."""
+
+    sheet: str
+    columns: list[Any]
+    start: tuple[int, int]
+    end: tuple[int, int]
+
+    @staticmethod
+    def of(table: Any) -> _TableShape:
+        return _TableShape(table.sheet, list(table.columns), tuple(table.start), tuple(table.end))
+
+
 class FileWorkbook:
     """A master workbook file.
 
@@ -302,6 +316,7 @@ class FileWorkbook:
         self._openpyxl_tables: dict[str, Any] = {}
         self._sheets: dict[str, ReportSheet] = {}  # report sheets to splice in on save (xlsx_splice)
         self._new_tables: dict[str, Form] = {}  # tables ``ensure_table`` adds, spliced in on save
+        self._shapes: dict[str, _TableShape] = {}  # each table's sheet, columns and corners, looked up once
 
     @property
     def _book(self) -> Any:
@@ -359,6 +374,7 @@ class FileWorkbook:
             frame.attrs = dict(self._read[name].attrs)
             return frame
         table = self._fast.get_table_by_name(name)
+        self._shapes[name] = _TableShape.of(table)
         if name in self._pending:
             frame = self._pending[name].copy()
             frame.attrs["gaps"] = ()  # written without blank rows
@@ -377,6 +393,13 @@ class FileWorkbook:
             self._read[name] = frame.copy()
             self._read[name].attrs = dict(frame.attrs)
         return frame
+
+    def _table_shape(self, name: str) -> _TableShape:
+        """A table's sheet, columns and corners: calamine reads the whole table to give them (a second for a
+        50,000-row register), so once per table and file."""
+        if name not in self._shapes:
+            self._shapes[name] = _TableShape.of(self._fast.get_table_by_name(name))
+        return self._shapes[name]
 
     def _read_new(self, name: str) -> pd.DataFrame:
         """A table ``ensure_table`` adds on save: its rows written so far, or none."""
@@ -474,7 +497,7 @@ class FileWorkbook:
                 return list(self._new_tables[name].headers)
             if name not in self._fast_tables:
                 raise self._missing(name)
-            return [str(h).strip() for h in self._fast.get_table_by_name(name).columns]
+            return [str(h).strip() for h in self._table_shape(name).columns]
         return [str(column.name).strip() for column in self._table(name)[1].tableColumns]
 
     def _write_openpyxl(self, name: str, frame: pd.DataFrame) -> None:
@@ -579,7 +602,7 @@ class FileWorkbook:
         except Exception:  # the file is saved either way; the reader opened before stays (as after a table patch)
             return
         self._fast, self._fast_tables = fast, set(fast.table_names)
-        self._read, self._below, self._dimensions = {}, {}, None
+        self._read, self._below, self._dimensions, self._shapes = {}, {}, None, {}
 
     def check_writable(self) -> None:
         ensure_not_locked(self.path)
@@ -596,7 +619,7 @@ class FileWorkbook:
                 if name in self._new_tables:
                     below[name] = 0
                     continue
-                table = self._fast.get_table_by_name(name)
+                table = self._table_shape(name)
                 found = self._fast_below(name, table)
                 if error := overwrite_error(self.label, table.sheet, name, found, table.start[0] + max(len(rows), 1)):
                     raise error
