@@ -272,7 +272,8 @@ def _deflate_fast(stream: Any) -> None:
     except ImportError:
         return
     if getattr(stream, "_compressor", None) is not None:  # called before anything is written
-        stream._compressor = isal_zlib.compressobj(STREAM_LEVEL, isal_zlib.DEFLATED, -15)
+        level = min(STREAM_LEVEL, isal_zlib.ISAL_BEST_COMPRESSION)  # ISA-L has levels 0-3
+        stream._compressor = isal_zlib.compressobj(level, isal_zlib.DEFLATED, -15)
 
 
 def _replace(xml: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
