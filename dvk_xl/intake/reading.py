@@ -42,6 +42,7 @@ HEADER_SEARCH_ROWS = 40
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 _FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^>]*>(?:<v>[^<]*</v>)?<f[ >]')
+_FORMULA_TAG = re.compile(rb"<f[ >]")  # a sheet without one has no formula cell: most returned sheets
 
 
 @dataclass
@@ -264,15 +265,43 @@ def _part_bytes(archive: zipfile.ZipFile | None, data: bytes, info: zipfile.ZipI
     whole = limit < 0 or limit >= info.file_size
     try:
         if info.compress_type == zipfile.ZIP_STORED:
-            out = raw if whole else raw[:limit]
+            out, crc = (raw, None) if whole else (raw[:limit], None)
         else:
-            inflate = zlib.decompressobj(-15)
-            out = inflate.decompress(raw) + inflate.flush() if whole else inflate.decompress(raw, limit)
+            out, crc = _inflate(raw, -1 if whole else limit)
     except zlib.error:
         return fallback() if fallback else None
-    if whole and (len(out) != info.file_size or zlib.crc32(out) != info.CRC):
+    if whole and (len(out) != info.file_size or (zlib.crc32(out) if crc is None else crc) != info.CRC):
         return fallback() if fallback else None  # zipfile says what is wrong
     return out if whole or len(out) == limit else (fallback() if fallback else None)
+
+
+# Inflated parts by their compressed bytes: most parts of a returned file (theme, styles, relationships,
+# the workbook part, the lists sheet) are the template's own, byte for byte, in every file of the batch.
+_INFLATED_LIMIT = 1 << 22  # bytes held, cleared when full
+_INFLATED_PART = 1 << 14  # larger parts (a unit's filled sheet) are unique to their file: not kept
+_inflated: dict[tuple[bytes, int], tuple[bytes, int | None]] = {}
+_inflated_bytes = 0
+
+
+def _inflate(raw: bytes, limit: int) -> tuple[bytes, int | None]:
+    """A deflated part (its first ``limit`` bytes when ``limit`` >= 0) and, when whole, its CRC-32 (None
+    when not computed). Raises ``zlib.error`` as inflating it would; a pure function of its arguments."""
+    global _inflated_bytes
+    key = (raw, limit)
+    hit = _inflated.get(key)
+    if hit is not None:
+        return hit
+    inflate = zlib.decompressobj(-15)
+    out = inflate.decompress(raw) + inflate.flush() if limit < 0 else inflate.decompress(raw, limit)
+    size = len(raw) + len(out)
+    if size > _INFLATED_PART:
+        return out, None
+    if _inflated_bytes + size > _INFLATED_LIMIT:
+        _inflated.clear()
+        _inflated_bytes = 0
+    result = _inflated[key] = (out, zlib.crc32(out) if limit < 0 else None)
+    _inflated_bytes += size
+    return result
 
 
 def _formula_cells(archive: zipfile.ZipFile, sheet_name: str, data: bytes | None = None) -> set[str]:
@@ -284,18 +313,39 @@ def _formula_cells(archive: zipfile.ZipFile, sheet_name: str, data: bytes | None
         return set()
     workbook = _read_part(archive, data, "xl/workbook.xml")
     rels = _read_part(archive, data, "xl/_rels/workbook.xml.rels") if "xl/_rels/workbook.xml.rels" in names else b""
-    targets = dict(re.findall(rb'Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
-    targets.update({k: v for v, k in re.findall(rb'Target="([^"]+)"[^>]*Id="([^"]+)"', rels)})
-    for name, rid in re.findall(rb'<sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"', workbook):
+    targets, sheets = _workbook_sheets(workbook, rels)
+    for name, rid in sheets:
         if html.unescape(name.decode()) != sheet_name:
             continue
         target = targets.get(rid, b"").decode().lstrip("/")
         part = target if target.startswith("xl/") else f"xl/{target}"
         if part in names:
             sheet_xml = _read_part(archive, data, part)
-            if b"<f" in sheet_xml:
+            first = sheet_xml.find(b"<f")
+            if first >= 0:
+                if _FORMULA_TAG.search(sheet_xml, first) is None:
+                    return set()  # only <formula1> of data validations and the like: _FORMULA_CELL cannot match
                 return {m.decode() for m in _FORMULA_CELL.findall(sheet_xml)}
     return set()
+
+
+_workbook_sheets_memo: dict[tuple[bytes, bytes], tuple[dict[bytes, bytes], list[tuple[bytes, bytes]]]] = {}
+
+
+def _workbook_sheets(workbook: bytes, rels: bytes) -> tuple[dict[bytes, bytes], list[tuple[bytes, bytes]]]:
+    """The relationship targets by id and the (name, id) of each sheet, as found in the workbook part and
+    its relationships (memoised: every file of a template has the same two parts)."""
+    key = (workbook, rels)
+    found = _workbook_sheets_memo.get(key)
+    if found is None:
+        targets = dict(re.findall(rb'Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
+        targets.update({k: v for v, k in re.findall(rb'Target="([^"]+)"[^>]*Id="([^"]+)"', rels)})
+        found = (targets, re.findall(rb'<sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"', workbook))
+        if len(workbook) + len(rels) <= _INFLATED_PART:  # a template's parts, not a pasted monster
+            if len(_workbook_sheets_memo) >= 64:
+                _workbook_sheets_memo.clear()
+            _workbook_sheets_memo[key] = found
+    return found
 
 
 # Per-process memos of what reading computes from a cell's text: every file of a unit type repeats its
