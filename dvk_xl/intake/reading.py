@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
+import struct
+import sys
 import zipfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ..core import text
 from ..core.findings import Finding
@@ -208,10 +211,10 @@ def _read_bytes(result: ReturnedFile, data: bytes, forms: dict[str, Form]) -> No
         _report_unread(result, table, grid_of, visible)
 
 
-def _zip_problem(data: bytes) -> tuple[tuple[str, str] | None, zipfile.ZipFile | None]:
+def _zip_problem(data: bytes) -> tuple[tuple[str, str] | None, zipfile.ZipFile | _Directory | None]:
     """A reason to refuse a zip-based workbook before parsing it (or None), and the open archive."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = _directory(data) or zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
         if any(info.filename == "EncryptionInfo" for info in infos):
             return ("file-encrypted", "tệp được đặt mật khẩu nên không đọc được; gỡ mật khẩu rồi gửi lại"), None
@@ -230,14 +233,109 @@ def _zip_problem(data: bytes) -> tuple[tuple[str, str] | None, zipfile.ZipFile |
     return None, archive
 
 
-def _read_part(archive: zipfile.ZipFile, data: bytes | None, name: str) -> bytes:
+class _Entry:
+    """What zipfile's ZipInfo says of a part, as far as reading needs it."""
+
+    __slots__ = ("CRC", "compress_size", "compress_type", "file_size", "filename", "flag_bits", "header_offset",
+                 "index", "orig_filename")
+
+    def __init__(self, index: int, name: str, flag_bits: int, compress_type: int, crc: int, compress_size: int,
+                 file_size: int, header_offset: int) -> None:
+        self.index, self.filename, self.orig_filename = index, name, name
+        self.flag_bits, self.compress_type, self.CRC = flag_bits, compress_type, crc
+        self.compress_size, self.file_size, self.header_offset = compress_size, file_size, header_offset
+
+
+class _Directory:
+    """The central directory of a plain archive, read straight from its bytes: what ``zipfile.ZipFile``
+    would find in it (its infolist, namelist, getinfo), without its ~50 µs a file of ZipInfo objects.
+    Reading a part through it (``open``, ``read``: only when a part is not plain) opens the archive with
+    zipfile and reads that part's own ZipInfo, so zipfile reads and raises as it always did."""
+
+    def __init__(self, data: bytes, entries: list[_Entry]) -> None:
+        self._data, self._entries = data, entries
+        self._names = {entry.filename: entry for entry in entries}  # the last of a duplicated name, as zipfile
+        self._zip: zipfile.ZipFile | None = None
+
+    def infolist(self) -> list[_Entry]:
+        return self._entries
+
+    def namelist(self) -> list[str]:
+        return [entry.filename for entry in self._entries]
+
+    def getinfo(self, name: str) -> _Entry:
+        try:
+            return self._names[name]
+        except KeyError:
+            raise KeyError(f"There is no item named {name!r} in the archive") from None
+
+    def _zipinfo(self, info: _Entry) -> tuple[zipfile.ZipFile, zipfile.ZipInfo]:
+        if self._zip is None:
+            self._zip = zipfile.ZipFile(io.BytesIO(self._data))
+        return self._zip, self._zip.filelist[info.index]
+
+    def open(self, info: _Entry) -> IO[bytes]:
+        archive, zipinfo = self._zipinfo(info)
+        return archive.open(zipinfo)
+
+    def read(self, info: _Entry) -> bytes:
+        archive, zipinfo = self._zipinfo(info)
+        return archive.read(zipinfo)
+
+
+_ZIP_END = struct.Struct("<4s4H2LH")  # zipfile.structEndArchive
+_ZIP_ENTRY = struct.Struct("<4s4B4HL2L5H2L")  # zipfile.structCentralDir
+# The directory is read here only where it was checked against zipfile's own reading (its checks change
+# between versions); elsewhere zipfile reads it.
+_PLAIN_DIRECTORY = sys.version_info[:2] == (3, 11)
+
+
+def _directory(data: bytes) -> _Directory | None:
+    """The archive's directory when it is a plain one, exactly as zipfile (3.11) reads it; None when it is
+    anything else (a comment, zip64, data before the archive, a name that is not plain ASCII, a truncated
+    or odd entry), for zipfile to read or refuse as it always did."""
+    size = len(data)
+    if not _PLAIN_DIRECTORY or size < 42 or data[-22:-18] != b"PK\x05\x06" or data[-2:] != b"\0\0" \
+            or data[-42:-38] == b"PK\x06\x07":
+        return None  # no end record right at the end (a comment, not a zip), or a zip64 locator before it
+    _, _, _, _, _, directory_size, position, _ = _ZIP_END.unpack_from(data, size - 22)
+    stop = size - 22
+    if position + directory_size != stop:
+        return None  # bytes before the archive: zipfile shifts every offset
+    entries: list[_Entry] = []
+    while position < stop:
+        if position + 46 > stop:
+            return None
+        (signature, _, _, extract_version, _, flag_bits, compress_type, _, _, crc, compress_size, file_size,
+         name_length, extra_length, comment_length, _, _, _, header_offset) = _ZIP_ENTRY.unpack_from(data, position)
+        name_end = position + 46 + name_length
+        after = name_end + extra_length + comment_length
+        if signature != b"PK\x01\x02" or extract_version > 63 or after > stop:
+            return None
+        name = data[position + 46:name_end]
+        if not name.isascii() or b"\0" in name or (os.sep != "/" and os.sep.encode() in name):
+            return None  # zipfile decodes, cuts or rewrites such names
+        extra = data[name_end:name_end + extra_length]
+        while len(extra) >= 4:  # zipfile's _decodeExtra: only a zip64 field changes anything, or refuses
+            kind, length = int.from_bytes(extra[:2], "little"), int.from_bytes(extra[2:4], "little")
+            if kind == 1 or length + 4 > len(extra):
+                return None
+            extra = extra[length + 4:]
+        entries.append(_Entry(len(entries), name.decode("ascii"), flag_bits, compress_type, crc, compress_size,
+                              file_size, header_offset))
+        position = after
+    return _Directory(data, entries)
+
+
+def _read_part(archive: zipfile.ZipFile | _Directory, data: bytes | None, name: str) -> bytes:
     """A whole part: straight from the file's bytes when it is a plain one, else through zipfile."""
     info = archive.getinfo(name)
     fast = _part_bytes(None, data, info) if data is not None else None
     return fast if fast is not None else archive.read(info)
 
 
-def _part_bytes(archive: zipfile.ZipFile | None, data: bytes, info: zipfile.ZipInfo, limit: int = -1) -> bytes | None:
+def _part_bytes(archive: zipfile.ZipFile | _Directory | None, data: bytes, info: zipfile.ZipInfo | _Entry,
+                limit: int = -1) -> bytes | None:
     """The part ``info`` (its first ``limit`` bytes when given), decompressed straight from ``data``.
 
     zipfile's own reader costs ~40 µs a part in set-up alone, and every returned file has about a dozen
@@ -254,8 +352,9 @@ def _part_bytes(archive: zipfile.ZipFile | None, data: bytes, info: zipfile.ZipI
         return fallback() if fallback else None
     flags, name_length, extra_length = int.from_bytes(header[6:8], "little"), \
         int.from_bytes(header[26:28], "little"), int.from_bytes(header[28:30], "little")
-    try:
-        name = data[start + 30:start + 30 + name_length].decode("utf-8" if flags & 0x800 else "cp437")
+    raw_name = data[start + 30:start + 30 + name_length]
+    try:  # ASCII decodes alike in both (cp437's codec is slow)
+        name = raw_name.decode("ascii" if raw_name.isascii() else "utf-8" if flags & 0x800 else "cp437")
     except UnicodeDecodeError:
         name = None
     begin = start + 30 + name_length + extra_length
@@ -304,7 +403,7 @@ def _inflate(raw: bytes, limit: int) -> tuple[bytes, int | None]:
     return result
 
 
-def _formula_cells(archive: zipfile.ZipFile, sheet_name: str, data: bytes | None = None) -> set[str]:
+def _formula_cells(archive: zipfile.ZipFile | _Directory, sheet_name: str, data: bytes | None = None) -> set[str]:
     """Cells of one sheet that hold formulas (calamine gives only their values)."""
     import html
 
@@ -382,13 +481,31 @@ def _unit_line(value: str) -> re.Match[str] | None:
 
 def _find_header(grid: list[list[Any]], form: Form) -> int | None:
     """The 0-based index of the row holding the form's headers (most of them, in any order)."""
-    wanted = {text.fold(h) for h in form.headers}
-    needed = max(3, int(len(wanted) * 0.6))
+    wanted, needed = _header_keys(form)
     for index, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
-        hits = sum(1 for v in row if isinstance(v, str) and v and _fold(v) in wanted)  # most cells are ""
+        if not any(row):  # no text at all: no hit (needed is at least 3)
+            continue
+        hits = 0
+        for v in row:
+            if v != "" and isinstance(v, str) and _fold(v) in wanted:  # most cells are ""
+                hits += 1
         if hits >= needed:
             return index
     return None
+
+
+_header_keys_memo: dict[int, tuple[Form, set[str], int]] = {}
+
+
+def _header_keys(form: Form) -> tuple[set[str], int]:
+    """The form's folded headers and how many of them make its header row (once per form)."""
+    hit = _header_keys_memo.get(id(form))
+    if hit is None or hit[0] is not form:  # the form is held by the memo: its id is not reused
+        wanted = {text.fold(h) for h in form.headers}
+        if len(_header_keys_memo) >= 64:
+            _header_keys_memo.clear()
+        hit = _header_keys_memo[id(form)] = (form, wanted, max(3, int(len(wanted) * 0.6)))
+    return hit[1], hit[2]
 
 
 def _is_blank(value: Any) -> bool:
@@ -496,7 +613,7 @@ def _read_grid(result: ReturnedFile, grid: list[list[Any]], header: int, form: F
             area.skipped.add(index)
             continue
         values = {k: row[c] if c < len(row) else None for k, c in result.columns.items()}
-        filled = [k for k in content_keys if not _is_blank(values[k])]
+        filled = [k for k in content_keys if values[k] != "" and not _is_blank(values[k])]  # most cells are ""
         if not filled:
             continue
         excel_row = index + 1
@@ -562,7 +679,8 @@ def _report_unread(result: ReturnedFile, table: _TableArea, grid_of: Callable[[s
         if not any(row):  # most rows of a form: "" in every cell
             continue
         if index < table.header:
-            cells = [(c, v) for c, v in enumerate(row) if not _is_blank(v) and not _frame_text(v, frame, result, True)]
+            cells = [(c, v) for c, v in enumerate(row)
+                     if v != "" and not _is_blank(v) and not _frame_text(v, frame, result, True)]
             regions["above"].extend((index, c, v) for c, v in cells)
         elif index < table.end:
             if index in table.skipped:
@@ -571,7 +689,8 @@ def _report_unread(result: ReturnedFile, table: _TableArea, grid_of: Callable[[s
         else:
             if _row_kind(row) in ("blank", "note", "signature"):
                 continue
-            cells = [(c, v) for c, v in enumerate(row) if not _is_blank(v) and not _frame_text(v, frame, result, False)]
+            cells = [(c, v) for c, v in enumerate(row)
+                     if v != "" and not _is_blank(v) and not _frame_text(v, frame, result, False)]
             if _signing(cells):
                 continue  # the signers' names under the block
             if len(cells) == 1 and isinstance(cells[0][1], str) and _after_note(grid, table.end, index):
@@ -590,7 +709,7 @@ def _report_unread(result: ReturnedFile, table: _TableArea, grid_of: Callable[[s
         if sheet == result.sheet or sheet in _TOOL_SHEETS:
             continue
         other = grid_of(sheet)
-        cells = [(r, c, v) for r, row in enumerate(other) for c, v in enumerate(row) if not _is_blank(v)]
+        cells = [(r, c, v) for r, row in enumerate(other) for c, v in enumerate(row) if v != "" and not _is_blank(v)]
         if cells:
             index, column, value = cells[0]
             cell = f"{excel_column(column)}{index + 1}"
@@ -619,8 +738,10 @@ _UNIT_LINE = re.compile(r"Đơn vị:\s*(?P<name>.*?)\s*\(mã đơn vị:\s*(?P<
 
 def _find_unit_line(result: ReturnedFile, rows: list[list[Any]]) -> None:
     for row in rows:
+        if not any(row):
+            continue
         for value in row:
-            if isinstance(value, str) and value and (match := _unit_line(value)):
+            if value != "" and isinstance(value, str) and (match := _unit_line(value)):
                 result.unit_name_in_header = match.group("name")
                 result.meta.setdefault("header_unit_code", match.group("code").strip())
                 return
