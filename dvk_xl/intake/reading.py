@@ -32,6 +32,7 @@ from ..spec.forms import (
     METADATA_SHEET,
     REPORT_DATA_SHEET,
     UNIT_FORMS,
+    Column,
     Form,
     excel_column,
     submission_label,
@@ -105,7 +106,10 @@ class ReturnedFile:
 
 def file_digest(path: Path) -> tuple[bytes | None, str, int]:
     """The file's bytes (unless too large), sha256 and size."""
-    size = path.stat().st_size
+    return _digest(path, path.stat().st_size)
+
+
+def _digest(path: Path, size: int) -> tuple[bytes | None, str, int]:
     if size > MAX_FILE_BYTES:
         digest = hashlib.sha256()
         with path.open("rb") as handle:
@@ -116,14 +120,18 @@ def file_digest(path: Path) -> tuple[bytes | None, str, int]:
     return data, hashlib.sha256(data).hexdigest(), size
 
 
+_A_PATH = Path()
+
+
 def read_returned(path: str | Path, forms: dict[str, Form] | None = None) -> ReturnedFile:
     """Read one returned workbook; never raises for a bad file (problems become findings)."""
     forms = forms or UNIT_FORMS
-    path = Path(path)
+    path = path if type(path) is type(_A_PATH) else Path(path)  # the pool hands over paths: no need to parse again
     result = ReturnedFile(path=path)
     try:
-        result.modified = datetime.fromtimestamp(path.stat().st_mtime)
-        data, result.sha256, result.size = file_digest(path)
+        status = path.stat()
+        result.modified = datetime.fromtimestamp(status.st_mtime)
+        data, result.sha256, result.size = _digest(path, status.st_size)
     except OSError as exc:
         result.add("file-unreadable", f"không mở được tệp ({exc.strerror or exc}); lưu lại tệp rồi gửi lại")
         return result
@@ -334,6 +342,16 @@ def _read_part(archive: zipfile.ZipFile | _Directory, data: bytes | None, name: 
     return fast if fast is not None else archive.read(info)
 
 
+_LOCAL_HEADER = struct.Struct("<6xH18xHH")  # a part's local header: its flags, name and extra field lengths
+
+
+def _fallback(archive: zipfile.ZipFile | _Directory | None, info: zipfile.ZipInfo | _Entry, limit: int) -> bytes | None:
+    """The part read by zipfile (None without an archive): it raises what it always raised."""
+    if not archive:
+        return None
+    return archive.open(info).read(limit) if limit >= 0 else archive.read(info)
+
+
 def _part_bytes(archive: zipfile.ZipFile | _Directory | None, data: bytes, info: zipfile.ZipInfo | _Entry,
                 limit: int = -1) -> bytes | None:
     """The part ``info`` (its first ``limit`` bytes when given), decompressed straight from ``data``.
@@ -343,15 +361,13 @@ def _part_bytes(archive: zipfile.ZipFile | _Directory | None, data: bytes, info:
     goes through zipfile (``archive``; None without one), which raises what it always raised; a whole
     part read here has its size and CRC checked as zipfile would.
     """
-    fallback = (lambda: archive.open(info).read(limit) if limit >= 0 else archive.read(info)) if archive else None
     if info.flag_bits & 0x61 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        return fallback() if fallback else None  # encrypted, patched or another method
+        return _fallback(archive, info, limit)  # encrypted, patched or another method
     start = info.header_offset
     header = data[start:start + 30]
     if len(header) != 30 or header[:4] != ZIP_MAGIC:
-        return fallback() if fallback else None
-    flags, name_length, extra_length = int.from_bytes(header[6:8], "little"), \
-        int.from_bytes(header[26:28], "little"), int.from_bytes(header[28:30], "little")
+        return _fallback(archive, info, limit)
+    flags, name_length, extra_length = _LOCAL_HEADER.unpack(header)
     raw_name = data[start + 30:start + 30 + name_length]
     try:  # ASCII decodes alike in both (cp437's codec is slow)
         name = raw_name.decode("ascii" if raw_name.isascii() else "utf-8" if flags & 0x800 else "cp437")
@@ -360,7 +376,7 @@ def _part_bytes(archive: zipfile.ZipFile | _Directory | None, data: bytes, info:
     begin = start + 30 + name_length + extra_length
     raw = data[begin:begin + info.compress_size]
     if name != info.orig_filename or len(raw) != info.compress_size:
-        return fallback() if fallback else None
+        return _fallback(archive, info, limit)
     whole = limit < 0 or limit >= info.file_size
     try:
         if info.compress_type == zipfile.ZIP_STORED:
@@ -368,10 +384,10 @@ def _part_bytes(archive: zipfile.ZipFile | _Directory | None, data: bytes, info:
         else:
             out, crc = _inflate(raw, -1 if whole else limit)
     except zlib.error:
-        return fallback() if fallback else None
+        return _fallback(archive, info, limit)
     if whole and (len(out) != info.file_size or (zlib.crc32(out) if crc is None else crc) != info.CRC):
-        return fallback() if fallback else None  # zipfile says what is wrong
-    return out if whole or len(out) == limit else (fallback() if fallback else None)
+        return _fallback(archive, info, limit)  # zipfile says what is wrong
+    return out if whole or len(out) == limit else (_fallback(archive, info, limit))
 
 
 # Inflated parts by their compressed bytes: most parts of a returned file (theme, styles, relationships,
@@ -495,6 +511,17 @@ def _find_header(grid: list[list[Any]], form: Form) -> int | None:
 
 
 _header_keys_memo: dict[int, tuple[Form, set[str], int]] = {}
+_column_keys_memo: dict[int, tuple[Form, list[tuple[Column, str]]]] = {}
+
+
+def _column_keys(form: Form) -> list[tuple[Column, str]]:
+    """The form's columns with their folded headers (once per form)."""
+    hit = _column_keys_memo.get(id(form))
+    if hit is None or hit[0] is not form:  # the form is held by the memo: its id is not reused
+        if len(_column_keys_memo) >= 64:
+            _column_keys_memo.clear()
+        hit = _column_keys_memo[id(form)] = (form, [(column, text.fold(column.header)) for column in form.columns])
+    return hit[1]
 
 
 def _header_keys(form: Form) -> tuple[set[str], int]:
@@ -590,17 +617,20 @@ def _row_kind(row: list[Any]) -> str:
 
 def _read_grid(result: ReturnedFile, grid: list[list[Any]], header: int, form: Form, formulas: set[str]) -> _TableArea:
     result.header_row = header + 1
-    folded = [_fold(v) if isinstance(v, str) else "" for v in grid[header]]
-    for column in form.columns:
-        key = text.fold(column.header)
-        if key in folded:
-            result.columns[column.key] = folded.index(key)
+    first: dict[str, int] = {}  # each folded header's first column, as list.index finds it
+    for position, v in enumerate(grid[header]):
+        first.setdefault(_fold(v) if isinstance(v, str) else "", position)
+    for column, key in _column_keys(form):
+        if key in first:
+            result.columns[column.key] = first[key]
         elif column.required:
             result.add("column-missing", f"thiếu cột “{column.header}” ở dòng tiêu đề; dùng lại mẫu gốc, "
                        "không xóa hoặc đổi tên cột", cell=f"A{header + 1}")
     _find_unit_line(result, grid[:header])
     area = _TableArea(grid, header, len(grid), set(result.columns.values()))
     content_keys = [k for k in result.columns if k != "stt"]
+    mapped = list(result.columns.items())
+    beyond = max(result.columns.values(), default=-1) + 1  # a row at least this long holds every mapped column
     for index in range(header + 1, len(grid)):
         row = grid[index]
         if not any(row):  # calamine gives "" for an empty cell: most rows of a form are untouched
@@ -612,7 +642,8 @@ def _read_grid(result: ReturnedFile, grid: list[list[Any]], header: int, form: F
         if kind != "data":
             area.skipped.add(index)
             continue
-        values = {k: row[c] if c < len(row) else None for k, c in result.columns.items()}
+        values = {k: row[c] for k, c in mapped} if len(row) >= beyond else \
+            {k: row[c] if c < len(row) else None for k, c in mapped}
         filled = [k for k in content_keys if values[k] != "" and not _is_blank(values[k])]  # most cells are ""
         if not filled:
             continue
