@@ -575,6 +575,8 @@ def _is_person_name(value: str) -> bool:
 
 def _is_column_numbers(values: list[Any]) -> bool:
     """A line of column numbers under the header: 1 2 3 … or (1) (2) (3) …, in order."""
+    if len(values) < 3:
+        return False
     numbers = []
     for value in values:
         if isinstance(value, bool):
@@ -603,7 +605,7 @@ def _row_kind(row: list[Any]) -> str:
     if first_text is None:
         return "data"
     first = _fold(first_text)  # the label of a totals line or a note, after an STT typed as text
-    if _NOTE.match(first) and len(values) <= 3:
+    if len(values) <= 3 and _NOTE.match(first):
         return "note"
     if _TOTALS.match(first) and sum(isinstance(v, str) for v in values) <= 3:
         return "totals"  # a label and at most a couple of other words; the rest are sums
@@ -644,7 +646,8 @@ def _read_grid(result: ReturnedFile, grid: list[list[Any]], header: int, form: F
             continue
         values = {k: row[c] for k, c in mapped} if len(row) >= beyond else \
             {k: row[c] if c < len(row) else None for k, c in mapped}
-        filled = [k for k in content_keys if values[k] != "" and not _is_blank(values[k])]  # most cells are ""
+        filled = [k for k in content_keys  # not _is_blank(v), inlined: this runs on every cell of every model
+                  if (v := values[k]) != "" and v is not None and not (isinstance(v, str) and not v.strip())]
         if not filled:
             continue
         excel_row = index + 1
@@ -704,7 +707,7 @@ def _report_unread(result: ReturnedFile, table: _TableArea, grid_of: Callable[[s
     frame = {text.clean(t) for t in str(result.meta.get(FRAME_TEXTS_KEY) or "").split("\n") if t.strip()}
     grid = table.grid
     regions: dict[str, list[tuple[int, int, Any]]] = {"above": [], "beside": [], "below": []}
-    width = max((len(row) for row in grid), default=0)
+    width = max(map(len, grid), default=0)
     outside = [c for c in range(width) if c not in table.columns]
     for index, row in enumerate(grid):
         if not any(row):  # most rows of a form: "" in every cell
