@@ -802,10 +802,27 @@ def _recognise_unit(result: ReturnedFile, form: Form | None) -> None:
         result.add("unit-mismatch", f"tiêu đề ghi mã đơn vị “{header_code}” nhưng mẫu được cấp cho đơn vị "
                    f"“{meta_code}”; dùng đúng mẫu của đơn vị mình", severity="warning")
     if form is not None:
-        version = read_count(result.meta.get("form_version")).value or 0
+        version = _form_version(result.meta.get("form_version"))
         if version < form.version:
             result.add("template-outdated", f"mẫu {form.id} phiên bản {version} đã cũ (hiện là {form.version}); "
                        "lần sau dùng mẫu mới được gửi", severity="warning")
+
+
+_versions: dict[tuple[type, Any], int | float] = {}
+
+
+def _form_version(value: Any) -> int | float:
+    """``read_count(value).value or 0``, once per distinct value (every file of a template has the same)."""
+    if type(value) not in (str, float, int):
+        return read_count(value).value or 0
+    key = (type(value), value)  # 1, 1.0 and True are equal keys otherwise
+    try:
+        return _versions[key]
+    except KeyError:
+        if len(_versions) >= 256:
+            _versions.clear()
+        version = _versions[key] = read_count(value).value or 0
+        return version
 
 
 def name_tokens(name: str) -> set[str]:
