@@ -548,6 +548,7 @@ class _TableArea:
     end: int  # 0-based index of the first row after the table (its note or signature block), or len(grid)
     columns: set[int]  # 0-based columns the form maps
     skipped: set[int] = field(default_factory=set)  # rows inside the table recognised as not models
+    end_kind: str | None = None  # _row_kind of the row at ``end`` (the note or signature that ends the table)
 
 
 # How rows under the table start (folded text): totals, notes, the signature block.
@@ -639,7 +640,7 @@ def _read_grid(result: ReturnedFile, grid: list[list[Any]], header: int, form: F
             continue
         kind = _row_kind(row)
         if kind in ("note", "signature"):
-            area.end = index  # the table is over; what follows is checked as text outside the table
+            area.end, area.end_kind = index, kind  # the table is over; what follows is checked as text outside it
             break
         if kind != "data":
             area.skipped.add(index)
@@ -719,15 +720,17 @@ def _report_unread(result: ReturnedFile, table: _TableArea, grid_of: Callable[[s
         elif index < table.end:
             if index in table.skipped:
                 continue
-            regions["beside"].extend((index, c, row[c]) for c in outside if c < len(row) and not _is_blank(row[c]))
+            if outside:
+                regions["beside"].extend((index, c, row[c]) for c in outside if c < len(row) and not _is_blank(row[c]))
         else:
-            if _row_kind(row) in ("blank", "note", "signature"):
+            kind = table.end_kind if index == table.end and table.end_kind else _row_kind(row)
+            if kind in ("blank", "note", "signature"):
                 continue
             cells = [(c, v) for c, v in enumerate(row)
                      if v != "" and not _is_blank(v) and not _frame_text(v, frame, result, False)]
             if _signing(cells):
                 continue  # the signers' names under the block
-            if len(cells) == 1 and isinstance(cells[0][1], str) and _after_note(grid, table.end, index):
+            if len(cells) == 1 and isinstance(cells[0][1], str) and _after_note(grid, table.end, index, table.end_kind):
                 continue  # a further line of the unit's note
             regions["below"].extend((index, c, v) for c, v in cells)
     where = {"above": "phía trên bảng", "beside": "ngoài các cột của mẫu", "below": "dưới bảng (sau phần ghi chú, chữ ký)"}
@@ -753,9 +756,9 @@ def _report_unread(result: ReturnedFile, table: _TableArea, grid_of: Callable[[s
                        severity="warning", cell=cell, sheet=sheet)
 
 
-def _after_note(grid: list[list[Any]], end: int, index: int) -> bool:
+def _after_note(grid: list[list[Any]], end: int, index: int, end_kind: str | None = None) -> bool:
     """Whether row ``index`` continues a note that starts the region under the table (no blank row between)."""
-    if end >= len(grid) or _row_kind(grid[end]) != "note":
+    if end >= len(grid) or (end_kind or _row_kind(grid[end])) != "note":
         return False
     return all(any(not _is_blank(v) for v in grid[i]) for i in range(end, index))
 
