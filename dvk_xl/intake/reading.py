@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
+import struct
+import sys
 import zipfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ..core import text
 from ..core.findings import Finding
@@ -29,6 +32,7 @@ from ..spec.forms import (
     METADATA_SHEET,
     REPORT_DATA_SHEET,
     UNIT_FORMS,
+    Column,
     Form,
     excel_column,
     submission_label,
@@ -42,6 +46,7 @@ HEADER_SEARCH_ROWS = 40
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 _FORMULA_CELL = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"[^>]*>(?:<v>[^<]*</v>)?<f[ >]')
+_FORMULA_TAG = re.compile(rb"<f[ >]")  # a sheet without one has no formula cell: most returned sheets
 
 
 @dataclass
@@ -101,7 +106,10 @@ class ReturnedFile:
 
 def file_digest(path: Path) -> tuple[bytes | None, str, int]:
     """The file's bytes (unless too large), sha256 and size."""
-    size = path.stat().st_size
+    return _digest(path, path.stat().st_size)
+
+
+def _digest(path: Path, size: int) -> tuple[bytes | None, str, int]:
     if size > MAX_FILE_BYTES:
         digest = hashlib.sha256()
         with path.open("rb") as handle:
@@ -112,14 +120,18 @@ def file_digest(path: Path) -> tuple[bytes | None, str, int]:
     return data, hashlib.sha256(data).hexdigest(), size
 
 
+_A_PATH = Path()
+
+
 def read_returned(path: str | Path, forms: dict[str, Form] | None = None) -> ReturnedFile:
     """Read one returned workbook; never raises for a bad file (problems become findings)."""
     forms = forms or UNIT_FORMS
-    path = Path(path)
+    path = path if type(path) is type(_A_PATH) else Path(path)  # the pool hands over paths: no need to parse again
     result = ReturnedFile(path=path)
     try:
-        result.modified = datetime.fromtimestamp(path.stat().st_mtime)
-        data, result.sha256, result.size = file_digest(path)
+        status = path.stat()
+        result.modified = datetime.fromtimestamp(status.st_mtime)
+        data, result.sha256, result.size = _digest(path, status.st_size)
     except OSError as exc:
         result.add("file-unreadable", f"không mở được tệp ({exc.strerror or exc}); lưu lại tệp rồi gửi lại")
         return result
@@ -207,10 +219,10 @@ def _read_bytes(result: ReturnedFile, data: bytes, forms: dict[str, Form]) -> No
         _report_unread(result, table, grid_of, visible)
 
 
-def _zip_problem(data: bytes) -> tuple[tuple[str, str] | None, zipfile.ZipFile | None]:
+def _zip_problem(data: bytes) -> tuple[tuple[str, str] | None, zipfile.ZipFile | _Directory | None]:
     """A reason to refuse a zip-based workbook before parsing it (or None), and the open archive."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = _directory(data) or zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
         if any(info.filename == "EncryptionInfo" for info in infos):
             return ("file-encrypted", "tệp được đặt mật khẩu nên không đọc được; gỡ mật khẩu rồi gửi lại"), None
@@ -229,14 +241,119 @@ def _zip_problem(data: bytes) -> tuple[tuple[str, str] | None, zipfile.ZipFile |
     return None, archive
 
 
-def _read_part(archive: zipfile.ZipFile, data: bytes | None, name: str) -> bytes:
+class _Entry:
+    """What zipfile's ZipInfo says of a part, as far as reading needs it."""
+
+    __slots__ = ("CRC", "compress_size", "compress_type", "file_size", "filename", "flag_bits", "header_offset",
+                 "index", "orig_filename")
+
+    def __init__(self, index: int, name: str, flag_bits: int, compress_type: int, crc: int, compress_size: int,
+                 file_size: int, header_offset: int) -> None:
+        self.index, self.filename, self.orig_filename = index, name, name
+        self.flag_bits, self.compress_type, self.CRC = flag_bits, compress_type, crc
+        self.compress_size, self.file_size, self.header_offset = compress_size, file_size, header_offset
+
+
+class _Directory:
+    """The central directory of a plain archive, read straight from its bytes: what ``zipfile.ZipFile``
+    would find in it (its infolist, namelist, getinfo), without its ~50 µs a file of ZipInfo objects.
+    Reading a part through it (``open``, ``read``: only when a part is not plain) opens the archive with
+    zipfile and reads that part's own ZipInfo, so zipfile reads and raises as it always did."""
+
+    def __init__(self, data: bytes, entries: list[_Entry]) -> None:
+        self._data, self._entries = data, entries
+        self._names = {entry.filename: entry for entry in entries}  # the last of a duplicated name, as zipfile
+        self._zip: zipfile.ZipFile | None = None
+
+    def infolist(self) -> list[_Entry]:
+        return self._entries
+
+    def namelist(self) -> list[str]:
+        return [entry.filename for entry in self._entries]
+
+    def getinfo(self, name: str) -> _Entry:
+        try:
+            return self._names[name]
+        except KeyError:
+            raise KeyError(f"There is no item named {name!r} in the archive") from None
+
+    def _zipinfo(self, info: _Entry) -> tuple[zipfile.ZipFile, zipfile.ZipInfo]:
+        if self._zip is None:
+            self._zip = zipfile.ZipFile(io.BytesIO(self._data))
+        return self._zip, self._zip.filelist[info.index]
+
+    def open(self, info: _Entry) -> IO[bytes]:
+        archive, zipinfo = self._zipinfo(info)
+        return archive.open(zipinfo)
+
+    def read(self, info: _Entry) -> bytes:
+        archive, zipinfo = self._zipinfo(info)
+        return archive.read(zipinfo)
+
+
+_ZIP_END = struct.Struct("<4s4H2LH")  # zipfile.structEndArchive
+_ZIP_ENTRY = struct.Struct("<4s4B4HL2L5H2L")  # zipfile.structCentralDir
+# The directory is read here only where it was checked against zipfile's own reading (its checks change
+# between versions); elsewhere zipfile reads it.
+_PLAIN_DIRECTORY = sys.version_info[:2] == (3, 11)
+
+
+def _directory(data: bytes) -> _Directory | None:
+    """The archive's directory when it is a plain one, exactly as zipfile (3.11) reads it; None when it is
+    anything else (a comment, zip64, data before the archive, a name that is not plain ASCII, a truncated
+    or odd entry), for zipfile to read or refuse as it always did."""
+    size = len(data)
+    if not _PLAIN_DIRECTORY or size < 42 or data[-22:-18] != b"PK\x05\x06" or data[-2:] != b"\0\0" \
+            or data[-42:-38] == b"PK\x06\x07":
+        return None  # no end record right at the end (a comment, not a zip), or a zip64 locator before it
+    _, _, _, _, _, directory_size, position, _ = _ZIP_END.unpack_from(data, size - 22)
+    stop = size - 22
+    if position + directory_size != stop:
+        return None  # bytes before the archive: zipfile shifts every offset
+    entries: list[_Entry] = []
+    while position < stop:
+        if position + 46 > stop:
+            return None
+        (signature, _, _, extract_version, _, flag_bits, compress_type, _, _, crc, compress_size, file_size,
+         name_length, extra_length, comment_length, _, _, _, header_offset) = _ZIP_ENTRY.unpack_from(data, position)
+        name_end = position + 46 + name_length
+        after = name_end + extra_length + comment_length
+        if signature != b"PK\x01\x02" or extract_version > 63 or after > stop:
+            return None
+        name = data[position + 46:name_end]
+        if not name.isascii() or b"\0" in name or (os.sep != "/" and os.sep.encode() in name):
+            return None  # zipfile decodes, cuts or rewrites such names
+        extra = data[name_end:name_end + extra_length]
+        while len(extra) >= 4:  # zipfile's _decodeExtra: only a zip64 field changes anything, or refuses
+            kind, length = int.from_bytes(extra[:2], "little"), int.from_bytes(extra[2:4], "little")
+            if kind == 1 or length + 4 > len(extra):
+                return None
+            extra = extra[length + 4:]
+        entries.append(_Entry(len(entries), name.decode("ascii"), flag_bits, compress_type, crc, compress_size,
+                              file_size, header_offset))
+        position = after
+    return _Directory(data, entries)
+
+
+def _read_part(archive: zipfile.ZipFile | _Directory, data: bytes | None, name: str) -> bytes:
     """A whole part: straight from the file's bytes when it is a plain one, else through zipfile."""
     info = archive.getinfo(name)
     fast = _part_bytes(None, data, info) if data is not None else None
     return fast if fast is not None else archive.read(info)
 
 
-def _part_bytes(archive: zipfile.ZipFile | None, data: bytes, info: zipfile.ZipInfo, limit: int = -1) -> bytes | None:
+_LOCAL_HEADER = struct.Struct("<6xH18xHH")  # a part's local header: its flags, name and extra field lengths
+
+
+def _fallback(archive: zipfile.ZipFile | _Directory | None, info: zipfile.ZipInfo | _Entry, limit: int) -> bytes | None:
+    """The part read by zipfile (None without an archive): it raises what it always raised."""
+    if not archive:
+        return None
+    return archive.open(info).read(limit) if limit >= 0 else archive.read(info)
+
+
+def _part_bytes(archive: zipfile.ZipFile | _Directory | None, data: bytes, info: zipfile.ZipInfo | _Entry,
+                limit: int = -1) -> bytes | None:
     """The part ``info`` (its first ``limit`` bytes when given), decompressed straight from ``data``.
 
     zipfile's own reader costs ~40 µs a part in set-up alone, and every returned file has about a dozen
@@ -244,38 +361,65 @@ def _part_bytes(archive: zipfile.ZipFile | None, data: bytes, info: zipfile.ZipI
     goes through zipfile (``archive``; None without one), which raises what it always raised; a whole
     part read here has its size and CRC checked as zipfile would.
     """
-    fallback = (lambda: archive.open(info).read(limit) if limit >= 0 else archive.read(info)) if archive else None
     if info.flag_bits & 0x61 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        return fallback() if fallback else None  # encrypted, patched or another method
+        return _fallback(archive, info, limit)  # encrypted, patched or another method
     start = info.header_offset
     header = data[start:start + 30]
     if len(header) != 30 or header[:4] != ZIP_MAGIC:
-        return fallback() if fallback else None
-    flags, name_length, extra_length = int.from_bytes(header[6:8], "little"), \
-        int.from_bytes(header[26:28], "little"), int.from_bytes(header[28:30], "little")
-    try:
-        name = data[start + 30:start + 30 + name_length].decode("utf-8" if flags & 0x800 else "cp437")
+        return _fallback(archive, info, limit)
+    flags, name_length, extra_length = _LOCAL_HEADER.unpack(header)
+    raw_name = data[start + 30:start + 30 + name_length]
+    try:  # ASCII decodes alike in both (cp437's codec is slow)
+        name = raw_name.decode("ascii" if raw_name.isascii() else "utf-8" if flags & 0x800 else "cp437")
     except UnicodeDecodeError:
         name = None
     begin = start + 30 + name_length + extra_length
     raw = data[begin:begin + info.compress_size]
     if name != info.orig_filename or len(raw) != info.compress_size:
-        return fallback() if fallback else None
+        return _fallback(archive, info, limit)
     whole = limit < 0 or limit >= info.file_size
     try:
         if info.compress_type == zipfile.ZIP_STORED:
-            out = raw if whole else raw[:limit]
+            out, crc = (raw, None) if whole else (raw[:limit], None)
         else:
-            inflate = zlib.decompressobj(-15)
-            out = inflate.decompress(raw) + inflate.flush() if whole else inflate.decompress(raw, limit)
+            out, crc = _inflate(raw, -1 if whole else limit)
     except zlib.error:
-        return fallback() if fallback else None
-    if whole and (len(out) != info.file_size or zlib.crc32(out) != info.CRC):
-        return fallback() if fallback else None  # zipfile says what is wrong
-    return out if whole or len(out) == limit else (fallback() if fallback else None)
+        return _fallback(archive, info, limit)
+    if whole and (len(out) != info.file_size or (zlib.crc32(out) if crc is None else crc) != info.CRC):
+        return _fallback(archive, info, limit)  # zipfile says what is wrong
+    return out if whole or len(out) == limit else (_fallback(archive, info, limit))
 
 
-def _formula_cells(archive: zipfile.ZipFile, sheet_name: str, data: bytes | None = None) -> set[str]:
+# Inflated parts by their compressed bytes: most parts of a returned file (theme, styles, relationships,
+# the workbook part, the lists sheet) are the template's own, byte for byte, in every file of the batch.
+_INFLATED_LIMIT = 1 << 22  # bytes held, cleared when full
+_INFLATED_PART = 1 << 14  # larger parts (a unit's filled sheet) are unique to their file: not kept
+_inflated: dict[tuple[bytes, int], tuple[bytes, int | None]] = {}
+_inflated_bytes = 0
+
+
+def _inflate(raw: bytes, limit: int) -> tuple[bytes, int | None]:
+    """A deflated part (its first ``limit`` bytes when ``limit`` >= 0) and, when whole, its CRC-32 (None
+    when not computed). Raises ``zlib.error`` as inflating it would; a pure function of its arguments."""
+    global _inflated_bytes
+    key = (raw, limit)
+    hit = _inflated.get(key)
+    if hit is not None:
+        return hit
+    inflate = zlib.decompressobj(-15)
+    out = inflate.decompress(raw) + inflate.flush() if limit < 0 else inflate.decompress(raw, limit)
+    size = len(raw) + len(out)
+    if size > _INFLATED_PART:
+        return out, None
+    if _inflated_bytes + size > _INFLATED_LIMIT:
+        _inflated.clear()
+        _inflated_bytes = 0
+    result = _inflated[key] = (out, zlib.crc32(out) if limit < 0 else None)
+    _inflated_bytes += size
+    return result
+
+
+def _formula_cells(archive: zipfile.ZipFile | _Directory, sheet_name: str, data: bytes | None = None) -> set[str]:
     """Cells of one sheet that hold formulas (calamine gives only their values)."""
     import html
 
@@ -284,18 +428,39 @@ def _formula_cells(archive: zipfile.ZipFile, sheet_name: str, data: bytes | None
         return set()
     workbook = _read_part(archive, data, "xl/workbook.xml")
     rels = _read_part(archive, data, "xl/_rels/workbook.xml.rels") if "xl/_rels/workbook.xml.rels" in names else b""
-    targets = dict(re.findall(rb'Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
-    targets.update({k: v for v, k in re.findall(rb'Target="([^"]+)"[^>]*Id="([^"]+)"', rels)})
-    for name, rid in re.findall(rb'<sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"', workbook):
+    targets, sheets = _workbook_sheets(workbook, rels)
+    for name, rid in sheets:
         if html.unescape(name.decode()) != sheet_name:
             continue
         target = targets.get(rid, b"").decode().lstrip("/")
         part = target if target.startswith("xl/") else f"xl/{target}"
         if part in names:
             sheet_xml = _read_part(archive, data, part)
-            if b"<f" in sheet_xml:
+            first = sheet_xml.find(b"<f")
+            if first >= 0:
+                if _FORMULA_TAG.search(sheet_xml, first) is None:
+                    return set()  # only <formula1> of data validations and the like: _FORMULA_CELL cannot match
                 return {m.decode() for m in _FORMULA_CELL.findall(sheet_xml)}
     return set()
+
+
+_workbook_sheets_memo: dict[tuple[bytes, bytes], tuple[dict[bytes, bytes], list[tuple[bytes, bytes]]]] = {}
+
+
+def _workbook_sheets(workbook: bytes, rels: bytes) -> tuple[dict[bytes, bytes], list[tuple[bytes, bytes]]]:
+    """The relationship targets by id and the (name, id) of each sheet, as found in the workbook part and
+    its relationships (memoised: every file of a template has the same two parts)."""
+    key = (workbook, rels)
+    found = _workbook_sheets_memo.get(key)
+    if found is None:
+        targets = dict(re.findall(rb'Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
+        targets.update({k: v for v, k in re.findall(rb'Target="([^"]+)"[^>]*Id="([^"]+)"', rels)})
+        found = (targets, re.findall(rb'<sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"', workbook))
+        if len(workbook) + len(rels) <= _INFLATED_PART:  # a template's parts, not a pasted monster
+            if len(_workbook_sheets_memo) >= 64:
+                _workbook_sheets_memo.clear()
+            _workbook_sheets_memo[key] = found
+    return found
 
 
 # Per-process memos of what reading computes from a cell's text: every file of a unit type repeats its
@@ -332,13 +497,42 @@ def _unit_line(value: str) -> re.Match[str] | None:
 
 def _find_header(grid: list[list[Any]], form: Form) -> int | None:
     """The 0-based index of the row holding the form's headers (most of them, in any order)."""
-    wanted = {text.fold(h) for h in form.headers}
-    needed = max(3, int(len(wanted) * 0.6))
+    wanted, needed = _header_keys(form)
     for index, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
-        hits = sum(1 for v in row if isinstance(v, str) and v and _fold(v) in wanted)  # most cells are ""
+        if not any(row):  # no text at all: no hit (needed is at least 3)
+            continue
+        hits = 0
+        for v in row:
+            if v != "" and isinstance(v, str) and _fold(v) in wanted:  # most cells are ""
+                hits += 1
         if hits >= needed:
             return index
     return None
+
+
+_header_keys_memo: dict[int, tuple[Form, set[str], int]] = {}
+_column_keys_memo: dict[int, tuple[Form, list[tuple[Column, str]]]] = {}
+
+
+def _column_keys(form: Form) -> list[tuple[Column, str]]:
+    """The form's columns with their folded headers (once per form)."""
+    hit = _column_keys_memo.get(id(form))
+    if hit is None or hit[0] is not form:  # the form is held by the memo: its id is not reused
+        if len(_column_keys_memo) >= 64:
+            _column_keys_memo.clear()
+        hit = _column_keys_memo[id(form)] = (form, [(column, text.fold(column.header)) for column in form.columns])
+    return hit[1]
+
+
+def _header_keys(form: Form) -> tuple[set[str], int]:
+    """The form's folded headers and how many of them make its header row (once per form)."""
+    hit = _header_keys_memo.get(id(form))
+    if hit is None or hit[0] is not form:  # the form is held by the memo: its id is not reused
+        wanted = {text.fold(h) for h in form.headers}
+        if len(_header_keys_memo) >= 64:
+            _header_keys_memo.clear()
+        hit = _header_keys_memo[id(form)] = (form, wanted, max(3, int(len(wanted) * 0.6)))
+    return hit[1], hit[2]
 
 
 def _is_blank(value: Any) -> bool:
@@ -354,6 +548,7 @@ class _TableArea:
     end: int  # 0-based index of the first row after the table (its note or signature block), or len(grid)
     columns: set[int]  # 0-based columns the form maps
     skipped: set[int] = field(default_factory=set)  # rows inside the table recognised as not models
+    end_kind: str | None = None  # _row_kind of the row at ``end`` (the note or signature that ends the table)
 
 
 # How rows under the table start (folded text): totals, notes, the signature block.
@@ -381,6 +576,8 @@ def _is_person_name(value: str) -> bool:
 
 def _is_column_numbers(values: list[Any]) -> bool:
     """A line of column numbers under the header: 1 2 3 … or (1) (2) (3) …, in order."""
+    if len(values) < 3:
+        return False
     numbers = []
     for value in values:
         if isinstance(value, bool):
@@ -409,7 +606,7 @@ def _row_kind(row: list[Any]) -> str:
     if first_text is None:
         return "data"
     first = _fold(first_text)  # the label of a totals line or a note, after an STT typed as text
-    if _NOTE.match(first) and len(values) <= 3:
+    if len(values) <= 3 and _NOTE.match(first):
         return "note"
     if _TOTALS.match(first) and sum(isinstance(v, str) for v in values) <= 3:
         return "totals"  # a label and at most a couple of other words; the rest are sums
@@ -423,30 +620,35 @@ def _row_kind(row: list[Any]) -> str:
 
 def _read_grid(result: ReturnedFile, grid: list[list[Any]], header: int, form: Form, formulas: set[str]) -> _TableArea:
     result.header_row = header + 1
-    folded = [_fold(v) if isinstance(v, str) else "" for v in grid[header]]
-    for column in form.columns:
-        key = text.fold(column.header)
-        if key in folded:
-            result.columns[column.key] = folded.index(key)
+    first: dict[str, int] = {}  # each folded header's first column, as list.index finds it
+    for position, v in enumerate(grid[header]):
+        first.setdefault(_fold(v) if isinstance(v, str) else "", position)
+    for column, key in _column_keys(form):
+        if key in first:
+            result.columns[column.key] = first[key]
         elif column.required:
             result.add("column-missing", f"thiếu cột “{column.header}” ở dòng tiêu đề; dùng lại mẫu gốc, "
                        "không xóa hoặc đổi tên cột", cell=f"A{header + 1}")
     _find_unit_line(result, grid[:header])
     area = _TableArea(grid, header, len(grid), set(result.columns.values()))
     content_keys = [k for k in result.columns if k != "stt"]
+    mapped = list(result.columns.items())
+    beyond = max(result.columns.values(), default=-1) + 1  # a row at least this long holds every mapped column
     for index in range(header + 1, len(grid)):
         row = grid[index]
         if not any(row):  # calamine gives "" for an empty cell: most rows of a form are untouched
             continue
         kind = _row_kind(row)
         if kind in ("note", "signature"):
-            area.end = index  # the table is over; what follows is checked as text outside the table
+            area.end, area.end_kind = index, kind  # the table is over; what follows is checked as text outside it
             break
         if kind != "data":
             area.skipped.add(index)
             continue
-        values = {k: row[c] if c < len(row) else None for k, c in result.columns.items()}
-        filled = [k for k in content_keys if not _is_blank(values[k])]
+        values = {k: row[c] for k, c in mapped} if len(row) >= beyond else \
+            {k: row[c] if c < len(row) else None for k, c in mapped}
+        filled = [k for k in content_keys  # not _is_blank(v), inlined: this runs on every cell of every model
+                  if (v := values[k]) != "" and v is not None and not (isinstance(v, str) and not v.strip())]
         if not filled:
             continue
         excel_row = index + 1
@@ -506,25 +708,29 @@ def _report_unread(result: ReturnedFile, table: _TableArea, grid_of: Callable[[s
     frame = {text.clean(t) for t in str(result.meta.get(FRAME_TEXTS_KEY) or "").split("\n") if t.strip()}
     grid = table.grid
     regions: dict[str, list[tuple[int, int, Any]]] = {"above": [], "beside": [], "below": []}
-    width = max((len(row) for row in grid), default=0)
+    width = max(map(len, grid), default=0)
     outside = [c for c in range(width) if c not in table.columns]
     for index, row in enumerate(grid):
         if not any(row):  # most rows of a form: "" in every cell
             continue
         if index < table.header:
-            cells = [(c, v) for c, v in enumerate(row) if not _is_blank(v) and not _frame_text(v, frame, result, True)]
+            cells = [(c, v) for c, v in enumerate(row)
+                     if v != "" and not _is_blank(v) and not _frame_text(v, frame, result, True)]
             regions["above"].extend((index, c, v) for c, v in cells)
         elif index < table.end:
             if index in table.skipped:
                 continue
-            regions["beside"].extend((index, c, row[c]) for c in outside if c < len(row) and not _is_blank(row[c]))
+            if outside:
+                regions["beside"].extend((index, c, row[c]) for c in outside if c < len(row) and not _is_blank(row[c]))
         else:
-            if _row_kind(row) in ("blank", "note", "signature"):
+            kind = table.end_kind if index == table.end and table.end_kind else _row_kind(row)
+            if kind in ("blank", "note", "signature"):
                 continue
-            cells = [(c, v) for c, v in enumerate(row) if not _is_blank(v) and not _frame_text(v, frame, result, False)]
+            cells = [(c, v) for c, v in enumerate(row)
+                     if v != "" and not _is_blank(v) and not _frame_text(v, frame, result, False)]
             if _signing(cells):
                 continue  # the signers' names under the block
-            if len(cells) == 1 and isinstance(cells[0][1], str) and _after_note(grid, table.end, index):
+            if len(cells) == 1 and isinstance(cells[0][1], str) and _after_note(grid, table.end, index, table.end_kind):
                 continue  # a further line of the unit's note
             regions["below"].extend((index, c, v) for c, v in cells)
     where = {"above": "phía trên bảng", "beside": "ngoài các cột của mẫu", "below": "dưới bảng (sau phần ghi chú, chữ ký)"}
@@ -540,7 +746,7 @@ def _report_unread(result: ReturnedFile, table: _TableArea, grid_of: Callable[[s
         if sheet == result.sheet or sheet in _TOOL_SHEETS:
             continue
         other = grid_of(sheet)
-        cells = [(r, c, v) for r, row in enumerate(other) for c, v in enumerate(row) if not _is_blank(v)]
+        cells = [(r, c, v) for r, row in enumerate(other) for c, v in enumerate(row) if v != "" and not _is_blank(v)]
         if cells:
             index, column, value = cells[0]
             cell = f"{excel_column(column)}{index + 1}"
@@ -550,9 +756,9 @@ def _report_unread(result: ReturnedFile, table: _TableArea, grid_of: Callable[[s
                        severity="warning", cell=cell, sheet=sheet)
 
 
-def _after_note(grid: list[list[Any]], end: int, index: int) -> bool:
+def _after_note(grid: list[list[Any]], end: int, index: int, end_kind: str | None = None) -> bool:
     """Whether row ``index`` continues a note that starts the region under the table (no blank row between)."""
-    if end >= len(grid) or _row_kind(grid[end]) != "note":
+    if end >= len(grid) or (end_kind or _row_kind(grid[end])) != "note":
         return False
     return all(any(not _is_blank(v) for v in grid[i]) for i in range(end, index))
 
@@ -569,8 +775,10 @@ _UNIT_LINE = re.compile(r"Đơn vị:\s*(?P<name>.*?)\s*\(mã đơn vị:\s*(?P<
 
 def _find_unit_line(result: ReturnedFile, rows: list[list[Any]]) -> None:
     for row in rows:
+        if not any(row):
+            continue
         for value in row:
-            if isinstance(value, str) and value and (match := _unit_line(value)):
+            if value != "" and isinstance(value, str) and (match := _unit_line(value)):
                 result.unit_name_in_header = match.group("name")
                 result.meta.setdefault("header_unit_code", match.group("code").strip())
                 return
@@ -597,10 +805,27 @@ def _recognise_unit(result: ReturnedFile, form: Form | None) -> None:
         result.add("unit-mismatch", f"tiêu đề ghi mã đơn vị “{header_code}” nhưng mẫu được cấp cho đơn vị "
                    f"“{meta_code}”; dùng đúng mẫu của đơn vị mình", severity="warning")
     if form is not None:
-        version = read_count(result.meta.get("form_version")).value or 0
+        version = _form_version(result.meta.get("form_version"))
         if version < form.version:
             result.add("template-outdated", f"mẫu {form.id} phiên bản {version} đã cũ (hiện là {form.version}); "
                        "lần sau dùng mẫu mới được gửi", severity="warning")
+
+
+_versions: dict[tuple[type, Any], int | float] = {}
+
+
+def _form_version(value: Any) -> int | float:
+    """``read_count(value).value or 0``, once per distinct value (every file of a template has the same)."""
+    if type(value) not in (str, float, int):
+        return read_count(value).value or 0
+    key = (type(value), value)  # 1, 1.0 and True are equal keys otherwise
+    try:
+        return _versions[key]
+    except KeyError:
+        if len(_versions) >= 256:
+            _versions.clear()
+        version = _versions[key] = read_count(value).value or 0
+        return version
 
 
 def name_tokens(name: str) -> set[str]:
