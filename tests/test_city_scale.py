@@ -15,7 +15,7 @@ import pytest
 
 from dvk_xl.core import text
 from dvk_xl.core.kinds import ModelKind
-from dvk_xl.intake import reading, validation
+from dvk_xl.intake import reading, validation, xlsx_parts
 from dvk_xl.intake.inbox import REASON_MASTER, scan_inbox
 from dvk_xl.intake.reading import ReturnedFile
 from dvk_xl.spec.forms import PL01
@@ -70,10 +70,10 @@ def test_zip_parts_read_from_the_bytes_equal_zipfile(method):
     data = _zip(parts, method)
     archive = zipfile.ZipFile(io.BytesIO(data))
     for info in archive.infolist():
-        assert reading._part_bytes(archive, data, info) == archive.read(info)
+        assert xlsx_parts.part_bytes(archive, data, info) == archive.read(info)
         with archive.open(info) as part:
-            assert reading._part_bytes(archive, data, info, 512) == part.read(512)
-        assert reading._read_part(archive, data, info.filename) == archive.read(info)
+            assert xlsx_parts.part_bytes(archive, data, info, 512) == part.read(512)
+        assert xlsx_parts.read_part(archive, data, info.filename) == archive.read(info)
 
 
 def test_a_broken_zip_part_raises_what_zipfile_raises():
@@ -86,8 +86,8 @@ def test_a_broken_zip_part_raises_what_zipfile_raises():
     with pytest.raises(zipfile.BadZipFile):
         archive.read(info)
     with pytest.raises(zipfile.BadZipFile):
-        reading._part_bytes(archive, data, info)
-    assert reading._part_bytes(None, data, info) is None
+        xlsx_parts.part_bytes(archive, data, info)
+    assert xlsx_parts.part_bytes(None, data, info) is None
 
 
 def _similar_reference(frame, campaign):

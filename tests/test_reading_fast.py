@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dvk_xl.intake import reading
+from dvk_xl.intake import reading, xlsx_parts
 from dvk_xl.spec.forms import PL01
 
 
@@ -63,7 +63,7 @@ def _zipfile_view(data: bytes):
     return infos, archive.namelist(), named
 
 
-def _directory_view(directory: reading._Directory):
+def _directory_view(directory: xlsx_parts.Directory):
     fields = ("filename", "orig_filename", "flag_bits", "compress_type", "CRC", "compress_size", "file_size",
               "header_offset")
     infos = [tuple(getattr(i, f) for f in fields) for i in directory.infolist()]
@@ -71,9 +71,9 @@ def _directory_view(directory: reading._Directory):
     return infos, directory.namelist(), named
 
 
-def _check_directory(data: bytes) -> reading._Directory | None:
+def _check_directory(data: bytes) -> xlsx_parts.Directory | None:
     """Wherever the fast directory reads an archive, zipfile reads the same one."""
-    directory = reading._directory(data)
+    directory = xlsx_parts.directory(data)
     if directory is not None:
         assert _directory_view(directory) == _zipfile_view(data)
     return directory
@@ -104,7 +104,7 @@ def test_a_duplicated_name_is_the_last_one_as_in_zipfile():
         archive.writestr("xl/workbook.xml", b"<second/>")
     directory = _check_directory(buffer.getvalue())
     assert directory is not None and len(directory.infolist()) == 2
-    assert reading._read_part(directory, buffer.getvalue(), "xl/workbook.xml") == b"<second/>"
+    assert xlsx_parts.read_part(directory, buffer.getvalue(), "xl/workbook.xml") == b"<second/>"
 
 
 def test_a_part_that_is_not_plain_is_read_and_refused_by_zipfile():
@@ -114,7 +114,7 @@ def test_a_part_that_is_not_plain_is_read_and_refused_by_zipfile():
     directory = _check_directory(bytes(data))
     assert directory is not None
     with pytest.raises(zipfile.BadZipFile):
-        reading._read_part(directory, bytes(data), "xl/a.xml")
+        xlsx_parts.read_part(directory, bytes(data), "xl/a.xml")
     with pytest.raises(zipfile.BadZipFile):
         zipfile.ZipFile(io.BytesIO(bytes(data))).read("xl/a.xml")
 
@@ -124,8 +124,8 @@ def _formula_cells_reference(archive: zipfile.ZipFile, sheet_name: str, data: by
     names = set(archive.namelist())
     if "xl/workbook.xml" not in names:
         return set()
-    workbook = reading._read_part(archive, data, "xl/workbook.xml")
-    rels = reading._read_part(archive, data, "xl/_rels/workbook.xml.rels") \
+    workbook = xlsx_parts.read_part(archive, data, "xl/workbook.xml")
+    rels = xlsx_parts.read_part(archive, data, "xl/_rels/workbook.xml.rels") \
         if "xl/_rels/workbook.xml.rels" in names else b""
     targets = dict(re.findall(rb'Id="([^"]+)"[^>]*Target="([^"]+)"', rels))
     targets.update({k: v for v, k in re.findall(rb'Target="([^"]+)"[^>]*Id="([^"]+)"', rels)})
@@ -135,9 +135,9 @@ def _formula_cells_reference(archive: zipfile.ZipFile, sheet_name: str, data: by
         target = targets.get(rid, b"").decode().lstrip("/")
         part = target if target.startswith("xl/") else f"xl/{target}"
         if part in names:
-            sheet_xml = reading._read_part(archive, data, part)
+            sheet_xml = xlsx_parts.read_part(archive, data, part)
             if b"<f" in sheet_xml:
-                return {m.decode() for m in reading._FORMULA_CELL.findall(sheet_xml)}
+                return {m.decode() for m in xlsx_parts._FORMULA_CELL.findall(sheet_xml)}
     return set()
 
 
@@ -158,8 +158,8 @@ def test_the_formula_scan_finds_what_the_whole_regex_found(sheets):
         parts[f"xl/worksheets/sheet{i}.xml"] = f"<worksheet><sheetData>{''.join(fragments)}</sheetData></worksheet>".encode()
     data = _zip(parts)
     expected = _formula_cells_reference(zipfile.ZipFile(io.BytesIO(data)), PL01.sheet, data)
-    assert reading._formula_cells(zipfile.ZipFile(io.BytesIO(data)), PL01.sheet, data) == expected
-    assert reading._formula_cells(reading._directory(data), PL01.sheet, data) == expected
+    assert xlsx_parts.formula_cells(zipfile.ZipFile(io.BytesIO(data)), PL01.sheet, data) == expected
+    assert xlsx_parts.formula_cells(xlsx_parts.directory(data), PL01.sheet, data) == expected
 
 
 def _outcome(path: Path) -> tuple:
@@ -171,11 +171,11 @@ def _outcome(path: Path) -> tuple:
 def _plain_outcome(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple:
     """The file read without any fast path: zipfile's directory, nothing memoised, the old formula scan."""
     with monkeypatch.context() as patch:
-        patch.setattr(reading, "_PLAIN_DIRECTORY", False)
-        patch.setattr(reading, "_INFLATED_PART", -1)
-        patch.setattr(reading, "_inflated", {})
-        patch.setattr(reading, "_workbook_sheets_memo", {})
-        patch.setattr(reading, "_formula_cells", _formula_cells_reference)
+        patch.setattr(xlsx_parts, "_PLAIN_DIRECTORY", False)
+        patch.setattr(xlsx_parts, "_INFLATED_PART", -1)
+        patch.setattr(xlsx_parts, "_inflated", {})
+        patch.setattr(xlsx_parts, "_workbook_sheets_memo", {})
+        patch.setattr(xlsx_parts, "formula_cells", _formula_cells_reference)
         return _outcome(path)
 
 
@@ -184,7 +184,7 @@ def test_the_filled_form_reads_alike(filled, tmp_path, monkeypatch):
     path.write_bytes(filled)
     fast = _outcome(path)
     assert [f.code for f in fast[0]] == ["formula-in-cell"] and fast[-1]
-    assert reading._directory(filled) is not None  # the fast directory was used
+    assert xlsx_parts.directory(filled) is not None  # the fast directory was used
     assert fast == _plain_outcome(path, monkeypatch)
 
 
@@ -220,9 +220,9 @@ def test_hostile_bytes_read_alike_with_and_without_the_fast_paths(filled, tmp_pa
 def _problem(data: bytes, plain: bool, monkeypatch: pytest.MonkeyPatch):
     with monkeypatch.context() as patch:
         if plain:
-            patch.setattr(reading, "_PLAIN_DIRECTORY", False)
+            patch.setattr(xlsx_parts, "_PLAIN_DIRECTORY", False)
         try:
-            return reading._zip_problem(data)[0]
+            return xlsx_parts.zip_problem(data)[0]
         except Exception as exc:  # noqa: BLE001 - read_returned turns any of these into a finding by its kind
             return exc.__class__
 
