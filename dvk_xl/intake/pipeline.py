@@ -314,12 +314,63 @@ def _archive(file: ReturnedFile, folder: Path) -> str:
     if not file.sha256:
         return ""
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{file.sha256}{file.path.suffix.lower()}"
+    target = _archive_target(file, folder)
+    _copy_to_archive(file.path, target)
+    return str(target)
+
+
+def _archive_target(file: ReturnedFile, folder: Path) -> Path:
+    return folder / f"{file.sha256}{file.path.suffix.lower()}"
+
+
+def _copy_to_archive(source: Path, target: Path) -> None:
     if not target.exists():
         temp = target.with_suffix(target.suffix + ".tmp")
-        shutil.copyfile(file.path, temp)
+        shutil.copyfile(source, temp)
         os.replace(temp, target)
-    return str(target)
+
+
+ARCHIVE_THREADS = 2  # copies are system calls (the GIL is free): they run beside the merge, not after it
+
+
+class _Archiver:
+    """Every file read, copied into the archive under its sha256 (``_archive``), from a batch's start.
+
+    The archive path is known from the sha256 at once; a large batch copies on threads while the files
+    are merged and the tables built. ``wait`` (before anything is written) raises the first failed copy,
+    in the files' order, as ``_archive`` would have raised it: nothing is saved, no log names a missing copy.
+    Should the run fail before, the threads finish their copies and end with the pool (as at exit).
+    """
+
+    def __init__(self, files: list[ReturnedFile], folder: Path) -> None:
+        self.paths: list[str] = []
+        self.copies: dict[Path, Any] = {}  # target -> its copy (a future), each target once
+        self.pool = None
+        if len(files) < PARALLEL_FROM:  # a ward's dozen files: copied now, no threads to start
+            self.paths = [_archive(file, folder) for file in files]
+            return
+        if any(file.sha256 for file in files):
+            folder.mkdir(parents=True, exist_ok=True)
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.pool = ThreadPoolExecutor(max_workers=ARCHIVE_THREADS)
+        for file in files:
+            if not file.sha256:
+                self.paths.append("")
+                continue
+            target = _archive_target(file, folder)
+            if target not in self.copies:
+                self.copies[target] = self.pool.submit(_copy_to_archive, file.path, target)
+            self.paths.append(str(target))
+
+    def wait(self) -> None:
+        """Every copy made; the first failure raised."""
+        if self.pool is None:
+            return
+        self.pool.shutdown(wait=True)
+        self.pool = None
+        for copy in self.copies.values():
+            copy.result()
 
 
 def _log_row(outcome: FileOutcome, state: MasterState, base: Path) -> dict[str, Any]:
@@ -491,7 +542,7 @@ def run_intake(master: str | Path | Workbook, inbox: str | Path, handlers: Handl
     report.skipped = scan.skipped
     new_paths, unchanged = split_unchanged(scan.paths, state)
     files, typed_rows = _read_and_check(new_paths, state, handlers, workers, progress)
-    archive = master.parent / ARCHIVE_DIR / "TepNhan"
+    archived = _Archiver(files, master.parent / ARCHIVE_DIR / "TepNhan")  # copies start now, made by the save
     latest = _latest_accepted(files, state)
     log_rows = state.log.to_dict("records")
     outcomes: dict[int, FileOutcome] = {}
@@ -509,7 +560,7 @@ def run_intake(master: str | Path | Workbook, inbox: str | Path, handlers: Handl
         else:
             status = IntakeStatus.SUPERSEDED  # an older file of this submission, or older than the one already applied
         outcomes[position] = FileOutcome(file.path, file.unit_code, status, len(file.rows), file.findings,
-                                         file.sha256, file.submission, received, _archive(file, archive))
+                                         file.sha256, file.submission, received, archived.paths[position])
     del typed_rows  # merged: every row's record (50,000 at city scale) is freed before the master is written
     ordered = [outcomes[p] for p in range(len(files))]
     log_rows.extend(_log_row(outcome, state, master.parent) for outcome in ordered)
@@ -517,7 +568,9 @@ def run_intake(master: str | Path | Workbook, inbox: str | Path, handlers: Handl
         _mark_superseded(log_rows, ordered)
     report.recorded_units = units_on_record(log_rows, handlers.list_form)  # the master after this run
     progress(len(files), len(files), STEP_SAVE)
-    finish(report, state, files, unchanged, ordered, log_rows, now, handlers.tables(state, log_rows, handlers, now))
+    tables = handlers.tables(state, log_rows, handlers, now)
+    archived.wait()
+    finish(report, state, files, unchanged, ordered, log_rows, now, tables)
     return report
 
 

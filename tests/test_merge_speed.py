@@ -1,0 +1,117 @@
+"""The merge's faster paths give what the plain ones gave: fingerprints, archive copies on threads."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dvk_xl.core import text
+from dvk_xl.intake import pipeline
+from dvk_xl.intake.consolidation import consolidate
+from dvk_xl.intake.state import _clean_part, fingerprint
+from dvk_xl.master.book import open_master, read_form_table
+from dvk_xl.spec.forms import INTAKE_LOG
+
+from .conftest import GOOD_MODEL, NEW_MODEL, model
+
+NOW = datetime(2026, 3, 5, 9, 0)
+
+
+def _plain_fingerprint(values) -> str:
+    """``fingerprint`` as it was: every value through ``text.clean``."""
+    parts = []
+    for value in values:
+        if isinstance(value, datetime):
+            value = value.date()
+        if isinstance(value, date):
+            parts.append(value.isoformat())
+        elif isinstance(value, float) and value.is_integer():
+            parts.append(str(int(value)))
+        else:
+            parts.append(text.clean(value))
+    return hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:10]
+
+
+# Texts as units type them: Vietnamese in composed and decomposed form, every kind of whitespace.
+_PIECES = list("aAđĐ ủy hoá\u0301\u0300\u0323 \t\n\r\u00a0\u2003\u200b\u3000\x1f.-–") + ["e\u0302\u0301", "o\u031b", "  "]
+_TEXTS = st.one_of(st.lists(st.sampled_from(_PIECES), max_size=20).map("".join), st.text(max_size=10))
+_VALUES = st.one_of(_TEXTS, st.none(), st.integers(-5, 3000), st.floats(allow_nan=True), st.booleans(),
+                    st.dates(), st.datetimes())
+
+
+@settings(max_examples=200, deadline=None)
+@given(_TEXTS)
+def test_a_text_is_cleaned_as_text_clean_cleans_it(value):
+    assert _clean_part(value) == text.clean(value)
+    assert _clean_part(text.clean(value)) == text.clean(value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_VALUES, max_size=8))
+def test_the_fingerprint_is_the_plain_one(values):
+    assert fingerprint(values) == _plain_fingerprint(values)
+
+
+def test_the_fingerprint_of_a_typed_row_is_unchanged():
+    row = ["Tổ dân phố  văn minh ", "Cá nhân", None, date(2026, 3, 1), datetime(2026, 3, 1, 8, 0), 2026, 3.0, 2.5,
+           "Hoá\u0301", "x\ty"]
+    assert fingerprint(row) == _plain_fingerprint(row)
+
+
+def _consolidated(returned, tmp_path: Path, name: str, threads: bool, monkeypatch) -> tuple[Path, object]:
+    folder = tmp_path / name
+    shutil.copytree(returned.master.parent, folder / "master", ignore=shutil.ignore_patterns("inbox", "threads", "inline"))
+    shutil.copytree(returned.inbox, folder / "inbox")
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 1 if threads else 10_000)
+    master = folder / "master" / returned.master.name
+    return master, consolidate(master, folder / "inbox", workers=1, now=NOW)
+
+
+def _inbox(returned):
+    first = returned("CB01", [GOOD_MODEL, NEW_MODEL], name="CB01_cu.xlsx", received=datetime(2026, 3, 1, 8, 0))
+    returned("CB02", [model(name="Tổ dân phố văn minh")])
+    returned("CB03", [model(NEW_MODEL, launch_date="xx")])  # refused: archived all the same
+    shutil.copy2(first, returned.inbox / "CB01_ban_sao.xlsx")  # the same bytes twice: one archive copy
+
+
+def test_copies_on_threads_archive_and_log_what_copies_inline_do(returned, tmp_path, monkeypatch):
+    _inbox(returned)
+    inline_master, inline = _consolidated(returned, tmp_path, "inline", False, monkeypatch)
+    threads_master, threads = _consolidated(returned, tmp_path, "threads", True, monkeypatch)
+    assert threads.as_json().replace("/threads/", "/inline/") == inline.as_json()
+    logs = [read_form_table(open_master(m), INTAKE_LOG).to_dict("list") for m in (inline_master, threads_master)]
+    assert logs[0] == logs[1]
+    archived = sorted(p.name for p in (threads_master.parent / "LuuTru" / "TepNhan").iterdir())
+    assert archived == sorted({Path(a).name for a in logs[1]["archive"]}) and len(archived) == 3
+    for name, digest in zip(logs[1]["file"], logs[1]["sha256"], strict=True):
+        copy = threads_master.parent / "LuuTru" / "TepNhan" / f"{digest}.xlsx"
+        assert hashlib.sha256(copy.read_bytes()).hexdigest() == digest
+        assert copy.read_bytes() == (tmp_path / "threads" / "inbox" / name).read_bytes()
+
+
+@pytest.mark.parametrize("threads", [False, True])
+def test_a_failed_copy_stops_the_run_before_the_master_is_saved(returned, tmp_path, monkeypatch, threads):
+    _inbox(returned)
+    real = shutil.copyfile
+
+    def copyfile(source, target, *args, **kwargs):
+        if "CB02" in Path(source).name:
+            raise OSError(28, "No space left on device")
+        return real(source, target, *args, **kwargs)
+
+    folder = tmp_path / "run"
+    shutil.copytree(returned.master.parent, folder / "master", ignore=shutil.ignore_patterns("inbox", "run"))
+    shutil.copytree(returned.inbox, folder / "inbox")
+    monkeypatch.setattr(pipeline.shutil, "copyfile", copyfile)
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 1 if threads else 10_000)
+    master = folder / "master" / returned.master.name
+    before = master.read_bytes()
+    with pytest.raises(OSError, match="No space left"):
+        consolidate(master, folder / "inbox", workers=1, now=NOW)
+    assert master.read_bytes() == before
