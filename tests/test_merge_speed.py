@@ -115,3 +115,32 @@ def test_a_failed_copy_stops_the_run_before_the_master_is_saved(returned, tmp_pa
     with pytest.raises(OSError, match="No space left"):
         consolidate(master, folder / "inbox", workers=1, now=NOW)
     assert master.read_bytes() == before
+
+
+def _same(a, b) -> bool:
+    """Equal records, NaN equal to NaN, each value of the same type."""
+    def key(value):
+        return (type(value), "nan" if value != value else value)  # noqa: PLR0124 - NaN test
+    return [list(r) for r in a] == [list(r) for r in b] and \
+        [[key(v) for v in r.values()] for r in a] == [[key(v) for v in r.values()] for r in b]
+
+
+def test_records_are_the_frames_to_dict_records():
+    import numpy as np
+    import pandas as pd
+
+    from dvk_xl.intake.chunks import records
+
+    frame = pd.DataFrame({
+        "text": ["a", None, "c", float("nan")],
+        "typed": [date(2026, 3, 1), 120, np.float64(2.5), pd.NA],
+        "mixed": [np.int64(3), True, datetime(2026, 1, 1, 8, 0), pd.Timestamp("2026-01-02")],
+        "_file": [0, 0, 1, 2],
+        "_row": [5, 6, 5, 7],
+        "amount": [1.5, float("nan"), 3.0, 4.0],
+        "when": pd.to_datetime(["2026-01-01", None, "2026-02-01", "2026-03-01"]),
+        "_unit": pd.array(["CB01", None, "CB02", "CB03"], dtype="str"),
+        "flag": [True, False, True, False],
+    })
+    assert _same(records(frame), frame.to_dict("records"))
+    assert records(frame.iloc[0:0]) == frame.iloc[0:0].to_dict("records") == []
