@@ -28,7 +28,19 @@ def clean(value: object) -> str:
 
 @lru_cache(maxsize=1 << 16)
 def _clean_text(text: str) -> str:
+    if type(text) is str and is_clean(text):  # most cells: checked several times faster than cleaned
+        return text
     return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def is_clean(text: str) -> bool:
+    """True when ``clean(text) == text``: NFC, no whitespace but single spaces, none at either end.
+
+    Then cleaning changes nothing: NFC is kept, each run of whitespace is one space already, nothing
+    to trim. ``isprintable`` is False for every whitespace character but the space.
+    """
+    return (text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "
+            and unicodedata.is_normalized("NFC", text))
 
 
 @lru_cache(maxsize=1 << 16)
