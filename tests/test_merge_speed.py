@@ -149,3 +149,10 @@ def test_records_are_the_frames_to_dict_records():
     })
     assert _same(records(frame), frame.to_dict("records"))
     assert records(frame.iloc[0:0]) == frame.iloc[0:0].to_dict("records") == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(_TEXTS, st.text(max_size=12), st.sampled_from(["Đảng ủy", "Thủy lợi hoá", "Nguyễn Thị Ánh", "ǅ\u20d0x"])))
+def test_unaccent_drops_every_nonspacing_mark_as_before(value):
+    decomposed = unicodedata.normalize("NFD", text.clean(value)).replace("đ", "d").replace("Đ", "D")
+    assert text.unaccent(value) == "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")

@@ -62,9 +62,14 @@ def _fold_str(value: str) -> str:
     return _fold_text(_clean_text(value).lower())
 
 
+_COMBINING = dict.fromkeys(range(0x300, 0x370))  # U+0300–U+036F, every one a nonspacing mark (Mn): Vietnamese tones
+
+
 def unaccent(value: object) -> str:
     """Vietnamese without diacritics: "Đảng ủy" -> "Dang uy"."""
-    text = unicodedata.normalize("NFD", clean(value)).replace("đ", "d").replace("Đ", "D")
+    text = unicodedata.normalize("NFD", clean(value)).replace("đ", "d").replace("Đ", "D").translate(_COMBINING)
+    if text.isascii():  # Vietnamese: its marks were all in that block
+        return text
     return "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
 
 
