@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import shutil
 import unicodedata
 from datetime import date, datetime
@@ -103,23 +105,46 @@ def test_copies_on_threads_archive_and_log_what_copies_inline_do(returned, tmp_p
 @pytest.mark.parametrize("threads", [False, True])
 def test_a_failed_copy_stops_the_run_before_the_master_is_saved(returned, tmp_path, monkeypatch, threads):
     _inbox(returned)
-    real = shutil.copyfile
+    real = pipeline._copy_to_archive
 
-    def copyfile(source, target, *args, **kwargs):
+    def copy(source, target):
         if "CB02" in Path(source).name:
             raise OSError(28, "No space left on device")
-        return real(source, target, *args, **kwargs)
+        return real(source, target)
 
     folder = tmp_path / "run"
     shutil.copytree(returned.master.parent, folder / "master", ignore=shutil.ignore_patterns("inbox", "run"))
     shutil.copytree(returned.inbox, folder / "inbox")
-    monkeypatch.setattr(pipeline.shutil, "copyfile", copyfile)
+    monkeypatch.setattr(pipeline, "_copy_to_archive", copy)
     monkeypatch.setattr(pipeline, "PARALLEL_FROM", 1 if threads else 10_000)
     master = folder / "master" / returned.master.name
     before = master.read_bytes()
     with pytest.raises(OSError, match="No space left"):
         consolidate(master, folder / "inbox", workers=1, now=NOW)
     assert master.read_bytes() == before
+
+
+@pytest.mark.parametrize("refused", [None, errno.EINVAL, errno.ENOSPC])
+def test_an_archive_copy_is_the_files_bytes(tmp_path, monkeypatch, refused):
+    source = tmp_path / "a.xlsx"
+    source.write_bytes(bytes(range(256)) * 300)
+    target = tmp_path / "archive" / "abc.xlsx"
+    target.parent.mkdir()
+    if refused:  # sendfile refused at once: copied by shutil.copyfile; a full disk is reported, named alike
+        def sendfile(*args):
+            raise OSError(refused, os.strerror(refused))
+        monkeypatch.setattr(pipeline.os, "sendfile", sendfile)
+    if refused == errno.ENOSPC:
+        with pytest.raises(OSError, match="No space left") as raised:
+            pipeline._copy_to_archive(source, target)
+        assert raised.value.filename == str(source) and raised.value.filename2 == f"{target}.tmp"
+        assert not target.exists()
+        return
+    pipeline._copy_to_archive(source, target)
+    assert target.read_bytes() == source.read_bytes() and not Path(f"{target}.tmp").exists()
+    source.write_bytes(b"changed")  # an archive copy is never replaced: it is named after its bytes
+    pipeline._copy_to_archive(source, target)
+    assert target.read_bytes() == bytes(range(256)) * 300
 
 
 def _same(a, b) -> bool:

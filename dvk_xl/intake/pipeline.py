@@ -16,6 +16,7 @@ of files without a date, the log, the previous master's name and what is overdue
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -324,10 +325,40 @@ def _archive_target(file: ReturnedFile, folder: Path) -> Path:
 
 
 def _copy_to_archive(source: Path, target: Path) -> None:
-    if not target.exists():
-        temp = target.with_suffix(target.suffix + ".tmp")
-        shutil.copyfile(source, temp)
+    if not os.path.exists(target):
+        temp = f"{target}.tmp"
+        if not _send_file(source, temp):
+            shutil.copyfile(source, temp)
         os.replace(temp, target)
+
+
+def _send_file(source: Path, target: str) -> bool:
+    """``shutil.copyfile(source, target)`` on Linux (``os.sendfile`` until the end, errors named alike) with the
+    few system calls it needs: copyfile stats both paths four times first, a third of a copy's cost over
+    10,000 files. False where sendfile is missing (Windows) or refused at once: the caller uses copyfile."""
+    if not hasattr(os, "sendfile"):
+        return False
+    reader = os.open(source, os.O_RDONLY)
+    try:
+        blocksize = max(os.fstat(reader).st_size, 2 ** 23)
+        writer = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        try:
+            offset = 0
+            while True:
+                try:
+                    sent = os.sendfile(writer, reader, offset, blocksize)
+                except OSError as err:
+                    err.filename, err.filename2 = os.fspath(source), target
+                    if err.errno == errno.ENOSPC or offset:
+                        raise err from None
+                    return False
+                if not sent:
+                    return True
+                offset += sent
+        finally:
+            os.close(writer)
+    finally:
+        os.close(reader)
 
 
 ARCHIVE_THREADS = 2  # copies are system calls (the GIL is free): they run beside the merge, not after it
