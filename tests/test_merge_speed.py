@@ -1,4 +1,4 @@
-"""The merge's faster paths give what the plain ones gave: fingerprints, archive copies on threads."""
+"""The merge's faster paths give what the plain ones gave: fingerprints, records, archive copies in another process."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dvk_xl.core import text
-from dvk_xl.intake import pipeline
+from dvk_xl.intake import archive_copies, pipeline
 from dvk_xl.intake.consolidation import consolidate
 from dvk_xl.intake.state import fingerprint
 from dvk_xl.master.book import open_master, read_form_table
@@ -71,11 +71,11 @@ def test_the_fingerprint_of_a_typed_row_is_unchanged():
     assert fingerprint(row) == _plain_fingerprint(row)
 
 
-def _consolidated(returned, tmp_path: Path, name: str, threads: bool, monkeypatch) -> tuple[Path, object]:
+def _consolidated(returned, tmp_path: Path, name: str, process: bool, monkeypatch) -> tuple[Path, object]:
     folder = tmp_path / name
-    shutil.copytree(returned.master.parent, folder / "master", ignore=shutil.ignore_patterns("inbox", "threads", "inline"))
+    shutil.copytree(returned.master.parent, folder / "master", ignore=shutil.ignore_patterns("inbox", "process", "inline"))
     shutil.copytree(returned.inbox, folder / "inbox")
-    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 1 if threads else 10_000)
+    monkeypatch.setattr(pipeline, "ARCHIVE_PROCESS_FROM", 1 if process else 10_000)
     master = folder / "master" / returned.master.name
     return master, consolidate(master, folder / "inbox", workers=1, now=NOW)
 
@@ -87,27 +87,27 @@ def _inbox(returned):
     shutil.copy2(first, returned.inbox / "CB01_ban_sao.xlsx")  # the same bytes twice: one archive copy
 
 
-def test_copies_on_threads_archive_and_log_what_copies_inline_do(returned, tmp_path, monkeypatch):
+def test_copies_in_another_process_archive_and_log_what_copies_inline_do(returned, tmp_path, monkeypatch):
     _inbox(returned)
     inline_master, inline = _consolidated(returned, tmp_path, "inline", False, monkeypatch)
-    threads_master, threads = _consolidated(returned, tmp_path, "threads", True, monkeypatch)
-    assert threads.as_json().replace("/threads/", "/inline/") == inline.as_json()
-    logs = [read_form_table(open_master(m), INTAKE_LOG).to_dict("list") for m in (inline_master, threads_master)]
+    process_master, process = _consolidated(returned, tmp_path, "process", True, monkeypatch)
+    assert process.as_json().replace("/process/", "/inline/") == inline.as_json()
+    logs = [read_form_table(open_master(m), INTAKE_LOG).to_dict("list") for m in (inline_master, process_master)]
     assert logs[0] == logs[1]
-    archived = sorted(p.name for p in (threads_master.parent / "LuuTru" / "TepNhan").iterdir())
+    archived = sorted(p.name for p in (process_master.parent / "LuuTru" / "TepNhan").iterdir())
     assert archived == sorted({Path(a).name for a in logs[1]["archive"]}) and len(archived) == 3
     for name, digest in zip(logs[1]["file"], logs[1]["sha256"], strict=True):
-        copy = threads_master.parent / "LuuTru" / "TepNhan" / f"{digest}.xlsx"
+        copy = process_master.parent / "LuuTru" / "TepNhan" / f"{digest}.xlsx"
         assert hashlib.sha256(copy.read_bytes()).hexdigest() == digest
-        assert copy.read_bytes() == (tmp_path / "threads" / "inbox" / name).read_bytes()
+        assert copy.read_bytes() == (tmp_path / "process" / "inbox" / name).read_bytes()
 
 
-@pytest.mark.parametrize("threads", [False, True])
-def test_a_failed_copy_stops_the_run_before_the_master_is_saved(returned, tmp_path, monkeypatch, threads):
+@pytest.mark.parametrize("process", [False, True])
+def test_a_failed_copy_stops_the_run_before_the_master_is_saved(returned, tmp_path, monkeypatch, process):
     _inbox(returned)
-    real = pipeline._copy_to_archive
+    real = archive_copies.copy_to_archive
 
-    def copy(source, target):
+    def copy(source, target):  # in the copying process too: it is forked with this module as patched here
         if "CB02" in Path(source).name:
             raise OSError(28, "No space left on device")
         return real(source, target)
@@ -115,8 +115,9 @@ def test_a_failed_copy_stops_the_run_before_the_master_is_saved(returned, tmp_pa
     folder = tmp_path / "run"
     shutil.copytree(returned.master.parent, folder / "master", ignore=shutil.ignore_patterns("inbox", "run"))
     shutil.copytree(returned.inbox, folder / "inbox")
-    monkeypatch.setattr(pipeline, "_copy_to_archive", copy)
-    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 1 if threads else 10_000)
+    monkeypatch.setattr(pipeline, "copy_to_archive", copy)
+    monkeypatch.setattr(archive_copies, "copy_to_archive", copy)
+    monkeypatch.setattr(pipeline, "ARCHIVE_PROCESS_FROM", 1 if process else 10_000)
     master = folder / "master" / returned.master.name
     before = master.read_bytes()
     with pytest.raises(OSError, match="No space left"):
@@ -133,17 +134,17 @@ def test_an_archive_copy_is_the_files_bytes(tmp_path, monkeypatch, refused):
     if refused:  # sendfile refused at once: copied by shutil.copyfile; a full disk is reported, named alike
         def sendfile(*args):
             raise OSError(refused, os.strerror(refused))
-        monkeypatch.setattr(pipeline.os, "sendfile", sendfile)
+        monkeypatch.setattr(archive_copies.os, "sendfile", sendfile)
     if refused == errno.ENOSPC:
         with pytest.raises(OSError, match="No space left") as raised:
-            pipeline._copy_to_archive(source, target)
+            archive_copies.copy_to_archive(source, target)
         assert raised.value.filename == str(source) and raised.value.filename2 == f"{target}.tmp"
         assert not target.exists()
         return
-    pipeline._copy_to_archive(source, target)
+    archive_copies.copy_to_archive(source, target)
     assert target.read_bytes() == source.read_bytes() and not Path(f"{target}.tmp").exists()
     source.write_bytes(b"changed")  # an archive copy is never replaced: it is named after its bytes
-    pipeline._copy_to_archive(source, target)
+    archive_copies.copy_to_archive(source, target)
     assert target.read_bytes() == bytes(range(256)) * 300
 
 

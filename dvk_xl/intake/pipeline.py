@@ -16,10 +16,8 @@ of files without a date, the log, the previous master's name and what is overdue
 
 from __future__ import annotations
 
-import errno
 import json
 import os
-import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -40,6 +38,7 @@ from ..spec.forms import (
     submission_label,
 )
 from ..workbook.api import Workbook
+from .archive_copies import copy_to_archive
 from .inbox import Skipped, filter_files, scan_inbox, skipped_line
 from .reading import ReturnedFile, file_digest, read_returned
 from .state import MasterState, load_state
@@ -316,7 +315,7 @@ def _archive(file: ReturnedFile, folder: Path) -> str:
         return ""
     folder.mkdir(parents=True, exist_ok=True)
     target = _archive_target(file, folder)
-    _copy_to_archive(file.path, target)
+    copy_to_archive(file.path, target)
     return str(target)
 
 
@@ -324,84 +323,54 @@ def _archive_target(file: ReturnedFile, folder: Path) -> Path:
     return folder / f"{file.sha256}{file.path.suffix.lower()}"
 
 
-def _copy_to_archive(source: Path, target: Path) -> None:
-    if not os.path.exists(target):
-        temp = f"{target}.tmp"
-        if not _send_file(source, temp):
-            shutil.copyfile(source, temp)
-        os.replace(temp, target)
-
-
-def _send_file(source: Path, target: str) -> bool:
-    """``shutil.copyfile(source, target)`` on Linux (``os.sendfile`` until the end, errors named alike) with the
-    few system calls it needs: copyfile stats both paths four times first, a third of a copy's cost over
-    10,000 files. False where sendfile is missing (Windows) or refused at once: the caller uses copyfile."""
-    if not hasattr(os, "sendfile"):
-        return False
-    reader = os.open(source, os.O_RDONLY)
-    try:
-        blocksize = max(os.fstat(reader).st_size, 2 ** 23)
-        writer = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
-        try:
-            offset = 0
-            while True:
-                try:
-                    sent = os.sendfile(writer, reader, offset, blocksize)
-                except OSError as err:
-                    err.filename, err.filename2 = os.fspath(source), target
-                    if err.errno == errno.ENOSPC or offset:
-                        raise err from None
-                    return False
-                if not sent:
-                    return True
-                offset += sent
-        finally:
-            os.close(writer)
-    finally:
-        os.close(reader)
-
-
-ARCHIVE_THREADS = 2  # copies are system calls (the GIL is free): they run beside the merge, not after it
+ARCHIVE_PROCESS_FROM = 500  # from this many files the copies are made in another process, beside the merge
+ARCHIVE_BATCH = 250  # copies handed to that process at a time
 
 
 class _Archiver:
-    """Every file read, copied into the archive under its sha256 (``_archive``), from a batch's start.
+    """Every file read, copied into the archive under its sha256, as ``_archive`` copies it.
 
-    The archive path is known from the sha256 at once; a large batch copies on threads while the files
-    are merged and the tables built. ``wait`` (before anything is written) raises the first failed copy,
-    in the files' order, as ``_archive`` would have raised it: nothing is saved, no log names a missing copy.
-    Should the run fail before, the threads finish their copies and end with the pool (as at exit).
+    The archive path is known from the sha256 at once. A large batch is copied in one other process (like
+    the reading: no lock shared with the merge, a core otherwise idle) while the files are merged and the
+    tables built. ``wait`` (before anything is written) raises the first failed copy, in the files' order,
+    as ``_archive`` would have raised it: nothing is saved, no log names a missing copy. A small batch is
+    copied at once, here.
     """
 
     def __init__(self, files: list[ReturnedFile], folder: Path) -> None:
         self.paths: list[str] = []
-        self.copies: dict[Path, Any] = {}  # target -> its copy (a future), each target once
-        self.pool = None
-        if len(files) < PARALLEL_FROM:  # a ward's dozen files: copied now, no threads to start
+        self.batches: list[Any] = []  # futures, one per ARCHIVE_BATCH copies, in the files' order
+        self.pool: Any = None
+        if len(files) < ARCHIVE_PROCESS_FROM:
             self.paths = [_archive(file, folder) for file in files]
             return
-        if any(file.sha256 for file in files):
-            folder.mkdir(parents=True, exist_ok=True)
-        from concurrent.futures import ThreadPoolExecutor
-
-        self.pool = ThreadPoolExecutor(max_workers=ARCHIVE_THREADS)
+        pairs: dict[str, str] = {}  # target -> source: each target once (the same bytes sent twice)
         for file in files:
-            if not file.sha256:
-                self.paths.append("")
-                continue
-            target = _archive_target(file, folder)
-            if target not in self.copies:
-                self.copies[target] = self.pool.submit(_copy_to_archive, file.path, target)
-            self.paths.append(str(target))
+            target = str(_archive_target(file, folder)) if file.sha256 else ""
+            if target:
+                pairs.setdefault(target, str(file.path))
+            self.paths.append(target)
+        if not pairs:
+            return
+        folder.mkdir(parents=True, exist_ok=True)
+        from concurrent.futures import ProcessPoolExecutor
+
+        from .archive_copies import copy_all
+
+        todo = [(source, target) for target, source in pairs.items()]
+        self.pool = ProcessPoolExecutor(max_workers=1)
+        self.batches = [self.pool.submit(copy_all, todo[i:i + ARCHIVE_BATCH]) for i in range(0, len(todo), ARCHIVE_BATCH)]
 
     def wait(self) -> None:
-        """Every copy made; the first failure raised."""
+        """Every copy made; the first failure raised (the copies after it are not made)."""
         if self.pool is None:
             return
-        self.pool.shutdown(wait=True)
-        self.pool = None
-        for copy in self.copies.values():
-            copy.result()
+        try:
+            for batch in self.batches:
+                batch.result()
+        finally:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
 
 
 def _log_row(outcome: FileOutcome, state: MasterState, base: Path) -> dict[str, Any]:
