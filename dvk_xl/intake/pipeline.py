@@ -323,7 +323,9 @@ def _archive_target(file: ReturnedFile, folder: Path) -> Path:
     return folder / f"{file.sha256}{file.path.suffix.lower()}"
 
 
-ARCHIVE_PROCESS_FROM = 500  # from this many files the copies are made in another process, beside the merge
+# From this many files the copies are made in another process, beside the merge (an archive copy costs 0.3-1 ms
+# of system time on this file system: 3-8 s at 10,000 files, now made by the time the tables are built).
+ARCHIVE_PROCESS_FROM = 500
 ARCHIVE_BATCH = 250  # copies handed to that process at a time
 
 
