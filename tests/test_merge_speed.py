@@ -1,4 +1,4 @@
-"""The merge's faster paths give what the plain ones gave: fingerprints, records, archive copies in another process."""
+"""The merge's faster paths give what the plain ones gave: fingerprints, records, archive copies on a thread."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dvk_xl.core import text
-from dvk_xl.intake import archive_copies, pipeline
+from dvk_xl.intake import archive_copies, chunks, pipeline
 from dvk_xl.intake.consolidation import consolidate
 from dvk_xl.intake.state import fingerprint
 from dvk_xl.master.book import open_master, read_form_table
@@ -71,11 +71,13 @@ def test_the_fingerprint_of_a_typed_row_is_unchanged():
     assert fingerprint(row) == _plain_fingerprint(row)
 
 
-def _consolidated(returned, tmp_path: Path, name: str, process: bool, monkeypatch) -> tuple[Path, object]:
+def _consolidated(returned, tmp_path: Path, name: str, mode: str, monkeypatch) -> tuple[Path, object]:
     folder = tmp_path / name
-    shutil.copytree(returned.master.parent, folder / "master", ignore=shutil.ignore_patterns("inbox", "process", "inline"))
+    shutil.copytree(returned.master.parent, folder / "master",
+                    ignore=shutil.ignore_patterns("inbox", "inline", "thread", "chunks", "run"))
     shutil.copytree(returned.inbox, folder / "inbox")
-    monkeypatch.setattr(pipeline, "ARCHIVE_PROCESS_FROM", 1 if process else 10_000)
+    monkeypatch.setattr(pipeline, "ARCHIVE_THREAD_FROM", 10_000 if mode == "inline" else 1)
+    monkeypatch.setattr(chunks, "CHUNK_FILES", 1 if mode == "chunks" else 500)  # chunks: copies queued as read
     master = folder / "master" / returned.master.name
     return master, consolidate(master, folder / "inbox", workers=1, now=NOW)
 
@@ -87,27 +89,28 @@ def _inbox(returned):
     shutil.copy2(first, returned.inbox / "CB01_ban_sao.xlsx")  # the same bytes twice: one archive copy
 
 
-def test_copies_in_another_process_archive_and_log_what_copies_inline_do(returned, tmp_path, monkeypatch):
+@pytest.mark.parametrize("mode", ["thread", "chunks"])
+def test_copies_on_a_thread_archive_and_log_what_copies_inline_do(returned, tmp_path, monkeypatch, mode):
     _inbox(returned)
-    inline_master, inline = _consolidated(returned, tmp_path, "inline", False, monkeypatch)
-    process_master, process = _consolidated(returned, tmp_path, "process", True, monkeypatch)
-    assert process.as_json().replace("/process/", "/inline/") == inline.as_json()
-    logs = [read_form_table(open_master(m), INTAKE_LOG).to_dict("list") for m in (inline_master, process_master)]
+    inline_master, inline = _consolidated(returned, tmp_path, "inline", "inline", monkeypatch)
+    master, report = _consolidated(returned, tmp_path, mode, mode, monkeypatch)
+    assert report.as_json().replace(f"/{mode}/", "/inline/") == inline.as_json()
+    logs = [read_form_table(open_master(m), INTAKE_LOG).to_dict("list") for m in (inline_master, master)]
     assert logs[0] == logs[1]
-    archived = sorted(p.name for p in (process_master.parent / "LuuTru" / "TepNhan").iterdir())
+    archived = sorted(p.name for p in (master.parent / "LuuTru" / "TepNhan").iterdir())
     assert archived == sorted({Path(a).name for a in logs[1]["archive"]}) and len(archived) == 3
     for name, digest in zip(logs[1]["file"], logs[1]["sha256"], strict=True):
-        copy = process_master.parent / "LuuTru" / "TepNhan" / f"{digest}.xlsx"
+        copy = master.parent / "LuuTru" / "TepNhan" / f"{digest}.xlsx"
         assert hashlib.sha256(copy.read_bytes()).hexdigest() == digest
-        assert copy.read_bytes() == (tmp_path / "process" / "inbox" / name).read_bytes()
+        assert copy.read_bytes() == (tmp_path / mode / "inbox" / name).read_bytes()
 
 
-@pytest.mark.parametrize("process", [False, True])
-def test_a_failed_copy_stops_the_run_before_the_master_is_saved(returned, tmp_path, monkeypatch, process):
+@pytest.mark.parametrize("mode", ["inline", "thread", "chunks"])
+def test_a_failed_copy_stops_the_run_before_the_master_is_saved(returned, tmp_path, monkeypatch, mode):
     _inbox(returned)
-    real = archive_copies.copy_to_archive
+    real = pipeline.copy_to_archive
 
-    def copy(source, target):  # in the copying process too: it is forked with this module as patched here
+    def copy(source, target):
         if "CB02" in Path(source).name:
             raise OSError(28, "No space left on device")
         return real(source, target)
@@ -116,8 +119,8 @@ def test_a_failed_copy_stops_the_run_before_the_master_is_saved(returned, tmp_pa
     shutil.copytree(returned.master.parent, folder / "master", ignore=shutil.ignore_patterns("inbox", "run"))
     shutil.copytree(returned.inbox, folder / "inbox")
     monkeypatch.setattr(pipeline, "copy_to_archive", copy)
-    monkeypatch.setattr(archive_copies, "copy_to_archive", copy)
-    monkeypatch.setattr(pipeline, "ARCHIVE_PROCESS_FROM", 1 if process else 10_000)
+    monkeypatch.setattr(pipeline, "ARCHIVE_THREAD_FROM", 10_000 if mode == "inline" else 1)
+    monkeypatch.setattr(chunks, "CHUNK_FILES", 1 if mode == "chunks" else 500)
     master = folder / "master" / returned.master.name
     before = master.read_bytes()
     with pytest.raises(OSError, match="No space left"):

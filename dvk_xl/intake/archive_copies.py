@@ -1,7 +1,4 @@
-"""Received files copied into the archive under their sha256: one by one, or a large batch in another process.
-
-Kept apart from the pipeline so that the process copying a large batch (``copy_all``) imports nothing else.
-"""
+"""Received files copied into the archive under their sha256 (the pipeline's ``_archive`` and ``_Archiver``)."""
 
 from __future__ import annotations
 
@@ -19,12 +16,6 @@ def copy_to_archive(source: str | Path, target: str | Path) -> None:
         if not _send_file(source, temp):
             shutil.copyfile(source, temp)
         os.replace(temp, target)
-
-
-def copy_all(pairs: list[tuple[str, str]]) -> None:
-    """Each (source, target) in turn: the first failure is raised, the rest not copied."""
-    for source, target in pairs:
-        copy_to_archive(source, target)
 
 
 def _send_file(source: str | Path, target: str) -> bool:

@@ -44,11 +44,13 @@ _NO_VALUES: dict[str, Any] = {}  # what a checked row keeps of its raw cells: no
 
 
 def check_in_chunks(paths: list[Path], state: MasterState, handlers: HandlerSet, workers: int | None,
-                    progress: Progress = no_progress) -> tuple[list[ReturnedFile], dict[int, list[dict[str, Any]]]]:
+                    progress: Progress = no_progress, on_read: Callable[[list[ReturnedFile]], None] | None = None,
+                    ) -> tuple[list[ReturnedFile], dict[int, list[dict[str, Any]]]]:
     """Read and check ``paths`` chunk by chunk: the files (findings on them) and the typed rows by file position.
 
     The same result as ``handlers.read`` then ``handlers.check`` of the unit forms over all files at once
     (unit forms only: files are read with ``read_returned``, as ``read_unit_forms`` reads them).
+    ``on_read`` hears of each chunk's files, in order, as soon as they are read (the intake archives them).
     """
     campaign = state.campaign
     checks = {form_id: handler.checks for form_id, handler in handlers.forms.items()}
@@ -65,6 +67,8 @@ def check_in_chunks(paths: list[Path], state: MasterState, handlers: HandlerSet,
                 progress(done, total, reading_label(done, total, paths[done - 1].name))
             # The next chunk is read on the other cores while this one is checked here.
             upcoming = read(paths[start + CHUNK_FILES:start + 2 * CHUNK_FILES])
+            if on_read is not None:
+                on_read(chunk)
             _check_read(chunk, files, frames, kept, campaign)
     typed = {form.id: _check_batch(files, frames.pop(form.id), form, campaign, checks.get(form.id, ()), kept)
              for form in UNIT_FORMS.values()}
