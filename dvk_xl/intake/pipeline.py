@@ -326,6 +326,12 @@ def _archive_target(file: ReturnedFile, folder: Path) -> Path:
 ARCHIVE_THREAD_FROM = 500  # from this many files the copies are made on a thread, as the files are read
 
 
+def _copy_all(todo: list[tuple[Path, str]]) -> None:
+    """Each (source, target) in turn: the first failure is raised, the rest of the list not copied."""
+    for source, target in todo:
+        copy_to_archive(source, target)
+
+
 class _Archiver:
     """Every file read, copied into the archive under its sha256, as ``_archive`` copies it.
 
@@ -341,7 +347,8 @@ class _Archiver:
     def __init__(self, folder: Path, count: int) -> None:
         self.folder = folder
         self.paths: list[str] = []  # by file position, in the order the files were added
-        self.copies: dict[str, Any] = {}  # target -> its copy (a future), each target once
+        self.targets: set[str] = set()  # each target copied once (the same bytes sent twice)
+        self.copies: list[Any] = []  # futures, one per chunk of copies, in the files' order
         self.pool: Any = None
         if count >= ARCHIVE_THREAD_FROM:
             from concurrent.futures import ThreadPoolExecutor
@@ -350,16 +357,20 @@ class _Archiver:
 
     def add(self, files: list[ReturnedFile]) -> None:
         """Files just read, in their order: copied now (a small batch) or queued for the thread."""
+        todo: list[tuple[Path, str]] = []
         for file in files:
             if self.pool is None or not file.sha256:
                 self.paths.append(_archive(file, self.folder))
                 continue
             target = str(_archive_target(file, self.folder))
-            if target not in self.copies:
-                if not self.copies:
-                    self.folder.mkdir(parents=True, exist_ok=True)
-                self.copies[target] = self.pool.submit(copy_to_archive, file.path, target)
+            if target not in self.targets:
+                self.targets.add(target)
+                todo.append((file.path, target))
             self.paths.append(target)
+        if todo:
+            if not self.copies:
+                self.folder.mkdir(parents=True, exist_ok=True)
+            self.copies.append(self.pool.submit(_copy_all, todo))  # one task per chunk: 20 futures, not 10,000
 
     def add_rest(self, files: list[ReturnedFile]) -> None:
         """The files not added while they were read (a batch read at once, not in chunks)."""
@@ -370,7 +381,7 @@ class _Archiver:
         if self.pool is None:
             return
         try:
-            for copy in self.copies.values():
+            for copy in self.copies:
                 copy.result()
         finally:
             self.pool.shutdown(wait=True, cancel_futures=True)
