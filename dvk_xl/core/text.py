@@ -28,7 +28,19 @@ def clean(value: object) -> str:
 
 @lru_cache(maxsize=1 << 16)
 def _clean_text(text: str) -> str:
+    if type(text) is str and is_clean(text):  # most cells: checked several times faster than cleaned
+        return text
     return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def is_clean(text: str) -> bool:
+    """True when ``clean(text) == text``: NFC, no whitespace but single spaces, none at either end.
+
+    Then cleaning changes nothing: NFC is kept, each run of whitespace is one space already, nothing
+    to trim. ``isprintable`` is False for every whitespace character but the space.
+    """
+    return (text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "
+            and unicodedata.is_normalized("NFC", text))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -50,9 +62,14 @@ def _fold_str(value: str) -> str:
     return _fold_text(_clean_text(value).lower())
 
 
+_COMBINING = dict.fromkeys(range(0x300, 0x370))  # U+0300–U+036F, every one a nonspacing mark (Mn): Vietnamese tones
+
+
 def unaccent(value: object) -> str:
     """Vietnamese without diacritics: "Đảng ủy" -> "Dang uy"."""
-    text = unicodedata.normalize("NFD", clean(value)).replace("đ", "d").replace("Đ", "D")
+    text = unicodedata.normalize("NFD", clean(value)).replace("đ", "d").replace("Đ", "D").translate(_COMBINING)
+    if text.isascii():  # Vietnamese: its marks were all in that block
+        return text
     return "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
 
 

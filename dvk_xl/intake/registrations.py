@@ -30,11 +30,7 @@ def merge_registrations(state: MasterState, file: ReturnedFile, rows: list[dict[
     kept: list[dict[str, Any]] = []
     used: set[Any] = set()
     for record in rows:
-        match = by_name.get(text.fold(record["name"]))
-        if match is None or match in used:
-            match = by_similar.get(text.similarity_key(record["name"]))
-        if match is not None and match in used:
-            match = None
+        match = _match(record["name"], by_name, by_similar, used) if mine else None  # a first list: all new
         values = {k: record.get(k) for k in MODEL_KEYS}
         if match is not None and mine[match].get("_hand"):
             used.add(match)
@@ -74,6 +70,16 @@ def merge_registrations(state: MasterState, file: ReturnedFile, rows: list[dict[
         kept.append(old)
     state.models[text.fold(unit)] = kept
     return findings
+
+
+def _match(name: Any, by_name: dict[str, int], by_similar: dict[str, int], used: set[Any]) -> int | None:
+    """The unit's register row a model of its file is: same name, else a similar one; None if taken or new."""
+    match = by_name.get(text.fold(name))
+    if match is None or match in used:
+        match = by_similar.get(text.similarity_key(name))
+    if match is not None and match in used:
+        match = None
+    return match
 
 
 ACCEPT_UNIT_VERSION = ("đối chiếu rồi xóa ô “Mã kiểm tra” của dòng đó và tổng hợp lại nếu muốn nhận bản của đơn vị "

@@ -146,16 +146,30 @@ def reconcile_register(records: list[dict[str, Any]], units: pd.DataFrame, year:
 def fingerprint(values: Iterable[Any]) -> str:
     """A short check of a row's data, to notice later whether staff edited it by hand."""
     parts = []
-    for value in values:
-        if isinstance(value, datetime):
-            value = value.date()
-        if isinstance(value, date):
+    for value in values:  # the common types first: a city's merge fingerprints 50,000 rows of 16 values
+        kind = type(value)
+        if kind is str:  # a typed row's texts are clean already: checked, not cleaned again
+            parts.append(value if text.is_clean(value) else text.clean(value))
+        elif value is None:
+            parts.append("")
+        elif kind is date:
             parts.append(value.isoformat())
-        elif isinstance(value, float) and value.is_integer():
-            parts.append(str(int(value)))
+        elif kind is int:  # what ``text.clean`` makes of it (digits, no space to clean)
+            parts.append(str(value))
         else:
-            parts.append(text.clean(value))
+            parts.append(_part(value))
     return hashlib.sha1("\x1f".join(parts).encode()).hexdigest()[:10]
+
+
+def _part(value: Any) -> str:
+    """One value of ``fingerprint`` as text: a date (or a datetime's date) ISO, a whole float without “.0”."""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return text.clean(value)
 
 
 MODEL_KEYS = [c.key for c in PL01.columns if c.key != "stt"]
@@ -167,7 +181,7 @@ _CHECKED_BEFORE_FIRST_ID = [k for k in MODEL_KEYS if k != "first_id"]
 def model_check(values: Any) -> str:
     """“Mã kiểm tra” of a model's values (a mapping with MODEL_KEYS), as stored in the register."""
     keys = MODEL_KEYS if text.clean(values.get("first_id")) else _CHECKED_BEFORE_FIRST_ID
-    return fingerprint(values.get(k) for k in keys)
+    return fingerprint(map(values.get, keys))
 
 
 def model_number(model_id: str) -> int:
