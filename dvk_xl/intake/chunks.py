@@ -170,7 +170,11 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """
     import numpy as np
     from pandas.api.extensions import ExtensionDtype
-    from pandas.core.dtypes.cast import maybe_box_native
+
+    try:
+        from pandas.core.dtypes.cast import maybe_box_native  # pandas' own boxing, not a public name
+    except ImportError:  # a pandas that moved it: its own, slower way
+        return frame.to_dict("records")
 
     columns = frame.columns.tolist()
     values = []
