@@ -447,10 +447,16 @@ def _fast_scan(xml: bytes, body_first: int, body_last: int, first_col: int, last
     if not body or any(rows[i][0] >= rows[i + 1][0] for i in range(len(rows) - 1)):
         raise _Fallback  # no body row (nothing to save), or rows out of order (raises)
     # The body rows: each a start tag, its content and end tag, only whitespace or text between them.
-    starts, ends, contents = [], [], []
+    plain = re.compile(re.escape(row_open) + rb' r="[0-9]+"/?>')  # a row with no attribute but its number
+    starts, ends, contents, odd = [], [], [], []
     for i in body:
         _, at, event = rows[i]
-        tag_end = _tag_end(xml, at)
+        match = plain.match(xml, at)
+        if match:
+            tag_end = match.end()
+        else:
+            tag_end = _tag_end(xml, at)
+            odd.append(len(starts))
         closed = event + 1 < len(events) and events[event + 1] >= 0
         if xml[tag_end - 2:tag_end] == b"/>":
             if closed:
@@ -471,7 +477,9 @@ def _fast_scan(xml: bytes, body_first: int, body_last: int, first_col: int, last
     first, last = starts[0], ends[-1]
     # Well-formedness of the body rows (the rest is checked by _SheetScan below), with no handlers.
     parser = expat.ParserCreate()
-    parser.Parse(declaration + b"<_>" + xml[first:last] + b"</_>", True)
+    parser.Parse(declaration + b"<_>", False)
+    parser.Parse(memoryview(xml)[first:last], False)  # not copied
+    parser.Parse(b"</_>", True)
     columns = b"|".join(excel_column(c - 1).encode() for c in range(first_col, last_col + 1))
     cell = re.escape(b"<" + prefix + b"c")
     # Every cell start tag of the body must be this simple one (r first, then s, then t): else fall back.
@@ -483,9 +491,7 @@ def _fast_scan(xml: bytes, body_first: int, body_last: int, first_col: int, last
         if b"ref" in xml[match.start():_tag_end(xml, match.start())]:
             raise _Fallback  # a shared or array formula (raises): _SheetScan says so
     styled = re.compile(cell + rb' r="(' + columns + rb')[0-9]+" s="([^"]*)"')
-    # Row attributes as expat reads them; a bare '<row r="n">' has none but its number.
-    plain = re.compile(re.escape(row_open) + rb' r="[0-9]+"/?>')
-    odd = [i for i, at in enumerate(starts) if not plain.fullmatch(xml, at, contents[i][0])]
+    # The other rows' attributes as expat reads them.
     texts = [""] * len(starts)
     if odd:
         found = _attributes_of([xml[starts[i]:contents[i][0]] for i in odd], declaration)
