@@ -74,7 +74,7 @@ def check_in_chunks(paths: list[Path], state: MasterState, handlers: HandlerSet,
              for form in UNIT_FORMS.values()}
     for file in files:
         file.findings[:] = sorted(dict.fromkeys(file.findings), key=_reading_order)  # a re-run adds nothing twice
-    return files, _records_by_file(typed)
+    return files, rows_by_file(typed)
 
 
 @contextmanager
@@ -147,8 +147,9 @@ def _batch_checks(frame: pd.DataFrame, files: list[ReturnedFile], form: Form, ca
         check(frame, files, campaign)
 
 
-def _records_by_file(typed: dict[str, pd.DataFrame]) -> dict[int, list[dict[str, Any]]]:
-    """The typed rows of each file position as records, each form's frame freed once converted."""
+def rows_by_file(typed: dict[str, pd.DataFrame]) -> dict[int, list[dict[str, Any]]]:
+    """The typed rows of each file position as records (one pass over all files' rows), each form's frame
+    taken out of ``typed`` and freed once converted."""
     by_file: dict[int, list[dict[str, Any]]] = {}
     for form_id in list(typed):
         frame = typed.pop(form_id)

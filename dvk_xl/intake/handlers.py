@@ -10,10 +10,10 @@ from typing import Any
 
 from ..core.kinds import Period
 from ..spec.forms import PL01, PL03, REGISTER, REPORT_PL02, REPORT_PL03, RESULTS, SUBMISSIONS, Form
-from .chunks import check_in_chunks
+from .chunks import check_in_chunks, rows_by_file
 from .crossyear import check_across_years
 from .inbox import report_prefixes
-from .pipeline import FormHandler, HandlerSet, read_unit_forms, rows_by_file, submissions
+from .pipeline import FormHandler, HandlerSet, read_unit_forms, submissions
 from .reading import ReturnedFile
 from .registrations import merge_registrations
 from .results import check_results, merge_results

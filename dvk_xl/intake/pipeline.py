@@ -280,15 +280,6 @@ def _expected(state: MasterState) -> list[tuple[str, str]]:
     return list(zip(state.units["unit_code"], state.units["unit_name"], strict=True))
 
 
-def rows_by_file(typed: dict[str, pd.DataFrame]) -> dict[int, list[dict[str, Any]]]:
-    """The typed rows of each file position, as records (one pass over all files' rows)."""
-    by_file: dict[int, list[dict[str, Any]]] = {}
-    for frame in typed.values():
-        for record in frame.to_dict("records"):
-            by_file.setdefault(int(record["_file"]), []).append(record)
-    return by_file
-
-
 def _latest_accepted(files: list[ReturnedFile], state: MasterState) -> dict[tuple[str | None, str], int]:
     """For each (form, unit): the position of its newest error-free file, if newer than what was applied."""
     applied: dict[tuple[str, str], datetime] = {}
