@@ -37,15 +37,14 @@ from .cells import ReportSheet
 from .xlsx_patch import (
     PatchUnsupported,
     _attribute,
+    _chunks,
     _elements,
     _locate_tables,
     _main_prefix,
     _parse,
-    _patch_one,
     _replace,
     _start_tag,
-    date_styles,
-    table_headers,
+    patch_written,
 )
 
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -533,17 +532,8 @@ def patch_parts(parts: dict[str, bytes], writes: dict[str, tuple[list[str], list
     """``xlsx_patch.patch_tables`` on parts held in memory."""
     if not writes:
         return
-    view = _Parts(parts)
-    located = _locate_tables(view)
-    dates = date_styles(parts.get("xl/styles.xml"))
-    for name, (headers, rows) in writes.items():
-        if name not in located:
-            raise PatchUnsupported(name)
-        table_part, sheet_part = located[name]
-        if table_headers(view, table_part) != headers:
-            raise PatchUnsupported(f"{name}: columns differ")
-        parts[table_part], parts[sheet_part] = _patch_one(parts[table_part], parts[sheet_part], rows,
-                                                          (rows_below or {}).get(name, 0), dates)
+    for sheet_part, pieces in patch_written(parts, _locate_tables(_Parts(parts)), writes, rows_below).items():
+        parts[sheet_part] = b"".join(_chunks(pieces))
 
 
 class _LazyParts(dict):
